@@ -6,7 +6,7 @@
 __all__ = ['DEFAULT_SYMBOLS', 'normalize_symbol', 'split_symbol', 'symbol_slug', 'slug_symbol', 'Config', 'detect_device',
            'seed_everything', 'project_root', 'real_data_dir']
 
-# %% ../nbs/00_core.ipynb #1198d2ba
+# %% ../nbs/00_core.ipynb #3e4265b4
 import dataclasses, json, os, random, re, sys, tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -15,7 +15,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 from fastcore.basics import patch
 
-# %% ../nbs/00_core.ipynb #d8ddca3f
+# %% ../nbs/00_core.ipynb #9a7ea944
 DEFAULT_SYMBOLS: tuple[str, ...] = ('XRP/USDT', 'BTC/USDT', 'XRP/BTC')
 _SYMBOL_RE = re.compile(r'^([A-Z0-9]{2,10})/([A-Z0-9]{2,10})$')
 
@@ -39,7 +39,7 @@ def slug_symbol(slug: str) -> str:
     "Inverse of `symbol_slug`."
     return normalize_symbol(slug.replace('-', '/'))
 
-# %% ../nbs/00_core.ipynb #0d601b57
+# %% ../nbs/00_core.ipynb #eab596ca
 @dataclass
 class Config:
     "Settings shared by the library, the CLI and the notebooks."
@@ -71,7 +71,7 @@ class Config:
         p = Path(self.store)
         return str(p if p.is_absolute() else self.root/p)
 
-# %% ../nbs/00_core.ipynb #6ab75bbd
+# %% ../nbs/00_core.ipynb #044a48e0
 def _parse_value(text: str) -> Any:
     try: return json.loads(text)
     except json.JSONDecodeError: return text
@@ -114,7 +114,7 @@ def as_dict(self: Config) -> dict:
     "JSON-friendly dict (paths as strings): what gets recorded with every artefact."
     return {k: (str(v) if isinstance(v, Path) else list(v) if isinstance(v, tuple) else v) for k, v in dataclasses.asdict(self).items()}
 
-# %% ../nbs/00_core.ipynb #1673248c
+# %% ../nbs/00_core.ipynb #6d6699dc
 def detect_device(prefer: str = 'auto') -> str:
     "'cuda' if `prefer` is 'auto'/'cuda' and torch sees a GPU, else 'cpu'; error if 'cuda' was demanded but is absent."
     if prefer not in ('auto', 'cpu', 'cuda'): raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', got {prefer!r}")
@@ -135,7 +135,7 @@ def seed_everything(seed: int) -> np.random.Generator:
         torch.manual_seed(seed)
     return np.random.default_rng(seed)
 
-# %% ../nbs/00_core.ipynb #7327d8d4
+# %% ../nbs/00_core.ipynb #8c7b755b
 def project_root(start: str | Path | None = None) -> Path:
     "The nearest folder at or above `start` (default: cwd) holding `settings.ini` with `lib_name = tg4_ml`."
     p = Path(start or Path.cwd()).resolve()

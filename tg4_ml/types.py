@@ -7,7 +7,7 @@ __all__ = ['CANDLE_COLUMNS', 'CANDLE_OPTIONAL_COLUMNS', 'TRADE_COLUMNS', 'TRADE_
            'TIMESTAMP_DTYPE', 'Candle', 'Trade', 'OrderbookSnapshot', 'DataSnapshot', 'Signal', 'candles_to_frame',
            'frame_to_candles', 'trades_to_frame', 'frame_to_trades', 'make_snapshot', 'snapshot_frames']
 
-# %% ../nbs/01_types.ipynb #acac98ed
+# %% ../nbs/01_types.ipynb #5c3ed6cc
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property
@@ -16,7 +16,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-# %% ../nbs/01_types.ipynb #477a9850
+# %% ../nbs/01_types.ipynb #c92b5ac6
 CANDLE_COLUMNS = ('open', 'high', 'low', 'close', 'volume')
 CANDLE_OPTIONAL_COLUMNS = ('trade_count', 'vwap')
 TRADE_COLUMNS = ('timestamp', 'price', 'volume', 'side')
@@ -25,7 +25,7 @@ SIDES = ('buy', 'sell')
 SIGNAL_ACTIONS = ('buy', 'sell', 'short', 'cover')
 TIMESTAMP_DTYPE = 'datetime64[us, UTC]'  # microseconds, like PostgreSQL TIMESTAMPTZ and pandas 3's default
 
-# %% ../nbs/01_types.ipynb #a7ef866a
+# %% ../nbs/01_types.ipynb #df188e24
 @dataclass(frozen=True)
 class Candle:
     "OHLCV bar; `timestamp` is the bar's open time."
@@ -54,7 +54,7 @@ class Trade:
     @property
     def value(self) -> float: return self.price*self.size
 
-# %% ../nbs/01_types.ipynb #61b3800a
+# %% ../nbs/01_types.ipynb #b670db32
 @dataclass(frozen=True)
 class OrderbookSnapshot:
     "Order book levels as `((price, size), ...)`, best first."
@@ -83,7 +83,7 @@ class OrderbookSnapshot:
         total = self.bid_depth + self.ask_depth
         return (self.bid_depth - self.ask_depth)/total if total else 0.0
 
-# %% ../nbs/01_types.ipynb #d1cdd20f
+# %% ../nbs/01_types.ipynb #5d295f06
 @dataclass(frozen=True)
 class DataSnapshot:
     "Immutable market data handed to a strategy at `timestamp`."
@@ -113,7 +113,7 @@ class DataSnapshot:
         sell = sum(t.size for t in trades if t.side == 'sell')
         return (buy - sell)/(buy + sell) if buy + sell > 0 else 0.0
 
-# %% ../nbs/01_types.ipynb #8508d73e
+# %% ../nbs/01_types.ipynb #3178b209
 @dataclass
 class Signal:
     "A strategy's order request; `size` is read as USD by the paper tester."
@@ -134,7 +134,7 @@ class Signal:
         if self.order_type == 'limit' and self.limit_price is None: raise ValueError("Limit orders require limit_price")
         self.metadata = dict(self.metadata) if isinstance(self.metadata, dict) else {}
 
-# %% ../nbs/01_types.ipynb #e1701820
+# %% ../nbs/01_types.ipynb #999f8812
 def _utc_index(values, name: str = 'timestamp') -> pd.DatetimeIndex:
     idx = pd.DatetimeIndex(pd.to_datetime(list(values) if not isinstance(values, (pd.Index, np.ndarray, pd.Series)) else values))
     idx = idx.tz_localize('UTC') if idx.tz is None else idx.tz_convert('UTC')
@@ -164,7 +164,7 @@ def frame_to_trades(trades: pd.DataFrame, cls: type = Trade) -> tuple:
     sides = trades['side'].astype(object).where(trades['side'].notna(), '').tolist()  # unknown side -> ''
     return tuple(cls(t, p, v, s) for t, p, v, s in zip(ts, trades['price'].tolist(), trades['volume'].tolist(), sides))
 
-# %% ../nbs/01_types.ipynb #5d4efb04
+# %% ../nbs/01_types.ipynb #2e69dbd3
 def make_snapshot(timestamp, candles_1m: Mapping[str, pd.DataFrame], candles_5m: Mapping[str, pd.DataFrame] | None = None,
                   trades: Mapping[str, pd.DataFrame] | None = None, orderbooks: Mapping | None = None,
                   candles_1h: Mapping[str, pd.DataFrame] | None = None, candles_1d: Mapping[str, pd.DataFrame] | None = None,

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['GapReport', 'gap_report', 'fill_gaps', 'bucket_open', 'resample_candles', 'closed_bar_open', 'align_closed']
 
-# %% ../../nbs/12_data.bars.ipynb #b17cb62c
+# %% ../../nbs/12_data.bars.ipynb #c0c72a30
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,14 +14,14 @@ import pandas as pd
 from .validate import BAR_ORIGIN, interval_minutes
 from ..types import TIMESTAMP_DTYPE
 
-# %% ../../nbs/12_data.bars.ipynb #fb9d5ef9
+# %% ../../nbs/12_data.bars.ipynb #8daee2d6
 _US_PER_MIN = 60_000_000
 
 def _us(index) -> np.ndarray: return pd.DatetimeIndex(index).as_unit('us').asi8
 def _to_index(us: np.ndarray) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(pd.to_datetime(us, unit='us', utc=True), name='timestamp').astype(TIMESTAMP_DTYPE)
 
-# %% ../../nbs/12_data.bars.ipynb #57b2d438
+# %% ../../nbs/12_data.bars.ipynb #3699c789
 @dataclass
 class GapReport:
     "Missing bars in a bar series: how many, in how many runs, and the longest run."
@@ -44,7 +44,7 @@ def gap_report(index: pd.DatetimeIndex, interval: str | int = '1m') -> GapReport
     i = holes[np.argmax(missing[holes])]
     return GapReport(int(missing[holes].sum()), len(holes), int(missing[i]), _to_index(us[[i]] + interval_minutes(interval)*_US_PER_MIN)[0])
 
-# %% ../../nbs/12_data.bars.ipynb #f59b1070
+# %% ../../nbs/12_data.bars.ipynb #c6cfe462
 def fill_gaps(candles: pd.DataFrame, interval: str | int = '1m', end=None) -> pd.DataFrame:
     "Candles on a complete grid: missing bars become flat candles at the previous close with zero volume, flagged `filled`."
     step = interval_minutes(interval)*_US_PER_MIN
@@ -68,7 +68,7 @@ def fill_gaps(candles: pd.DataFrame, interval: str | int = '1m', end=None) -> pd
     out.attrs['filled_rows'] = int((~have).sum())
     return out
 
-# %% ../../nbs/12_data.bars.ipynb #dfe0eb35
+# %% ../../nbs/12_data.bars.ipynb #39860325
 def bucket_open(us: np.ndarray, interval: str | int) -> np.ndarray:
     "Open time (µs since epoch) of the `interval` bucket holding each time `us`."
     w = interval_minutes(interval)*_US_PER_MIN
@@ -104,7 +104,7 @@ def resample_candles(candles: pd.DataFrame, interval: str | int, as_of=None, sou
     if include_partial: return res.assign(closed=closed)
     return res[closed]
 
-# %% ../../nbs/12_data.bars.ipynb #0aaefaf9
+# %% ../../nbs/12_data.bars.ipynb #95097e88
 def closed_bar_open(index: pd.DatetimeIndex, interval: str | int, base_interval: str | int = '1m') -> pd.DatetimeIndex:
     "Open time of the newest `interval` bar closed at the close of each `base_interval` bar in `index`."
     close_us = _us(index) + interval_minutes(base_interval)*_US_PER_MIN

@@ -6,7 +6,7 @@
 __all__ = ['OHLCVT_COLUMNS', 'TRADE_COLUMNS', 'to_kraken_ohlcvt', 'to_kraken_trades', 'ImportReport', 'infer_interval',
            'import_kraken_ohlcvt', 'import_kraken_trades']
 
-# %% ../../nbs/14_data.kraken.ipynb #7e650f70
+# %% ../../nbs/14_data.kraken.ipynb #cd69f359
 import io, re, time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +21,7 @@ from .store import Store, WriteReport, dataset_name, open_store
 from .validate import DataValidationError, interval_minutes
 from ..types import TIMESTAMP_DTYPE
 
-# %% ../../nbs/14_data.kraken.ipynb #750e64db
+# %% ../../nbs/14_data.kraken.ipynb #583ad47f
 def to_kraken_ohlcvt(candles: pd.DataFrame, path: str | Path):
     "Write canonical candles as a Kraken OHLCVT CSV (no header; `trades` from `trade_count`, 0 if absent)."
     out = pd.DataFrame({'ts': pd.DatetimeIndex(candles.index).as_unit('s').asi8})
@@ -37,7 +37,7 @@ def to_kraken_trades(trades: pd.DataFrame, path: str | Path, with_side: bool = F
     if with_side: out['side'] = trades['side'].map({'buy': 'b', 'sell': 's'}).to_numpy()
     out.to_csv(path, header=False, index=False, float_format='%.12g')
 
-# %% ../../nbs/14_data.kraken.ipynb #c6be0a01
+# %% ../../nbs/14_data.kraken.ipynb #fca18d05
 OHLCVT_COLUMNS = ['unix_ts', 'open', 'high', 'low', 'close', 'volume', 'trades']
 TRADE_COLUMNS = ['unix_ts', 'price', 'volume', 'side', 'order_type', 'misc']
 _SIDES = {'b': 'buy', 's': 'sell', 'buy': 'buy', 'sell': 'sell'}
@@ -97,7 +97,7 @@ def _unix_to_utc(path: Path, seconds: pd.Series, line: int) -> pd.DatetimeIndex:
     if len(bad): raise DataValidationError(f"{path}: line {line + bad[0]}: unix_ts {s[bad[0]]:.0f} is outside 2009 .. now (milliseconds instead of seconds?); {len(bad)} such lines in this chunk")
     return pd.DatetimeIndex(pd.to_datetime(np.round(s*1e6).astype(np.int64), unit='us', utc=True), name='timestamp').astype(TIMESTAMP_DTYPE)
 
-# %% ../../nbs/14_data.kraken.ipynb #c8e61a7e
+# %% ../../nbs/14_data.kraken.ipynb #fe56d837
 @dataclass
 class ImportReport:
     "Accounting of one file import."
@@ -138,7 +138,7 @@ class ImportReport:
         lines.append(f"  {self.seconds:.2f} s{rate}; all rows accounted for: {self.accounted}")
         return '\n'.join(lines)
 
-# %% ../../nbs/14_data.kraken.ipynb #5270340f
+# %% ../../nbs/14_data.kraken.ipynb #88bd84de
 def infer_interval(path: str | Path) -> int:
     "Bar interval in minutes from a Kraken OHLCVT file name like `XRPUSDT_5.csv` (1 if the name has none)."
     m = re.search(r'_(\d+)\.csv$', Path(path).name)
@@ -165,7 +165,7 @@ def import_kraken_ohlcvt(path: str | Path, symbol: str, store: Store | str, inte
     rep.seconds = time.perf_counter() - t0
     return rep
 
-# %% ../../nbs/14_data.kraken.ipynb #a2a8bd8d
+# %% ../../nbs/14_data.kraken.ipynb #a699a35a
 def _split_same_time_tail(trades: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     "Split off the trades sharing the chunk's last timestamp: identical trades must not straddle two write batches."
     ts = pd.DatetimeIndex(trades['timestamp']).as_unit('us').asi8

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['WriteReport', 'dataset_name', 'Store', 'merge_candles', 'merge_trades', 'ParquetStore', 'open_store']
 
-# %% ../../nbs/13_data.store.ipynb #cb191745
+# %% ../../nbs/13_data.store.ipynb #c993388f
 import json, os, re, uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +23,7 @@ from .bars import fill_gaps as _fill_gaps, gap_report
 from .validate import ValidationReport, interval_label, validate_candles, validate_trades
 from ..types import TIMESTAMP_DTYPE
 
-# %% ../../nbs/13_data.store.ipynb #cf4f9992
+# %% ../../nbs/13_data.store.ipynb #e1e8b0ce
 @dataclass
 class WriteReport:
     "What one write did."
@@ -46,7 +46,7 @@ def dataset_name(interval: str | int = '1m') -> str:
     "Store dataset of candles of `interval`: 'candles_1m', 'candles_1h', ..."
     return f"candles_{interval_label(interval)}"
 
-# %% ../../nbs/13_data.store.ipynb #15f9cdfc
+# %% ../../nbs/13_data.store.ipynb #083e5113
 class Store:
     "Market data at rest. Implementations: `ParquetStore` (embedded default) and the PostgreSQL store."
     url: str
@@ -106,7 +106,7 @@ def _empty_trades() -> pd.DataFrame:
     return pd.DataFrame({'timestamp': pd.Series(dtype=TIMESTAMP_DTYPE), 'price': pd.Series(dtype=float),
                          'volume': pd.Series(dtype=float), 'side': pd.Series(dtype='str')})
 
-# %% ../../nbs/13_data.store.ipynb #687c6d33
+# %% ../../nbs/13_data.store.ipynb #46074eaf
 def _same_rows(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
     "Row-wise equality of two aligned frames over their common columns (NaN == NaN)."
     eq = np.ones(len(a), bool)
@@ -134,7 +134,7 @@ def merge_candles(stored: pd.DataFrame, new: pd.DataFrame, on_conflict: str = 'k
     merged = pd.concat([stored, fresh]) if len(stored) else fresh
     return merged.sort_index(kind='stable'), counts
 
-# %% ../../nbs/13_data.store.ipynb #d2e10c3c
+# %% ../../nbs/13_data.store.ipynb #e06f528a
 _TRADE_KEY = ['timestamp', 'price', 'volume', 'side']
 
 def _trade_keys(trades: pd.DataFrame) -> np.ndarray:
@@ -152,7 +152,7 @@ def merge_trades(stored: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataFrame,
     order = np.argsort(merged['timestamp'].to_numpy(), kind='stable')
     return merged.iloc[order].reset_index(drop=True), dict(written=len(fresh), already_present=int(present.sum()), conflicts=0, replaced=0)
 
-# %% ../../nbs/13_data.store.ipynb #2b6e26e8
+# %% ../../nbs/13_data.store.ipynb #858873e2
 _FORMAT = {'format': 'tg4_ml parquet store', 'version': 1}
 _MONTH_FILE = re.compile(r'^(\d{4})-(\d{2})\.parquet$')
 
@@ -201,7 +201,7 @@ def _ts(t) -> pd.Timestamp:
     t = pd.Timestamp(t)
     return t.tz_localize('UTC') if t.tz is None else t.tz_convert('UTC')
 
-# %% ../../nbs/13_data.store.ipynb #efed98ed
+# %% ../../nbs/13_data.store.ipynb #f5208788
 def _write_table(frame: pd.DataFrame, path: Path, index: bool):
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
@@ -249,7 +249,7 @@ def write_trades(self: ParquetStore, symbol: str, trades: pd.DataFrame) -> Write
         if c['written']: _write_table(merged, path, index=False)
     return WriteReport(symbol, 'trades', rows=len(clean), validation=vrep, **counts)
 
-# %% ../../nbs/13_data.store.ipynb #a5efb3cc
+# %% ../../nbs/13_data.store.ipynb #6979600a
 def _read_candle_file(path: Path, start=None, end=None) -> pd.DataFrame:
     filters = _filters('timestamp', start, end)
     frame = pq.read_table(path, filters=filters or None).to_pandas()
@@ -288,7 +288,7 @@ def _timestamps(self: ParquetStore, dataset: str, symbol: str) -> pd.DatetimeInd
     cols = [pq.read_table(f, columns=['timestamp']).column(0).to_numpy() for f in self._files(dataset, symbol)]
     return pd.DatetimeIndex(np.concatenate(cols) if cols else np.array([], 'datetime64[us]')).tz_localize('UTC')
 
-# %% ../../nbs/13_data.store.ipynb #6ceb5c22
+# %% ../../nbs/13_data.store.ipynb #afcb6740
 def open_store(url: str | Path | Store, create: bool = True) -> Store:
     "The store behind `url`: a `Store` as is, `postgresql://...` for PostgreSQL/TimescaleDB, anything else a Parquet directory."
     if isinstance(url, Store): return url

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['USD_LIKE', 'REGIMES', 'MINUTES_PER_YEAR', 'SPECS', 'SymbolSpec', 'symbol_spec', 'SyntheticMarket', 'generate_market']
 
-# %% ../../nbs/11_data.synthetic.ipynb #7d976131
+# %% ../../nbs/11_data.synthetic.ipynb #2c525715
 import zlib
 from dataclasses import dataclass, field, replace
 
@@ -16,7 +16,7 @@ from scipy.signal import lfilter
 from ..core import DEFAULT_SYMBOLS, normalize_symbol, split_symbol
 from ..types import TIMESTAMP_DTYPE
 
-# %% ../../nbs/11_data.synthetic.ipynb #b4be9eb6
+# %% ../../nbs/11_data.synthetic.ipynb #d680dbd0
 USD_LIKE = ('USD', 'USDT', 'USDC', 'EUR', 'ZUSD')
 REGIMES = ('range', 'trend_up', 'trend_down', 'high_vol')
 MINUTES_PER_YEAR = 525_600
@@ -45,7 +45,7 @@ def symbol_spec(symbol: str) -> SymbolSpec:
     return replace(spec, price=spec.price/SPECS.get(quote, SymbolSpec(price=100.0)).price,
                    trades_per_min=spec.trades_per_min/2, spread_bps=spec.spread_bps*2)
 
-# %% ../../nbs/11_data.synthetic.ipynb #97d41d15
+# %% ../../nbs/11_data.synthetic.ipynb #c5661841
 def _rng(seed: int, *key: str) -> np.random.Generator:
     "Independent stream for (seed, key): adding a symbol never changes another symbol's draws."
     return np.random.default_rng([seed, *(zlib.crc32(k.encode()) for k in key)])
@@ -87,7 +87,7 @@ def _seasonality(minutes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 _ACTIVITY_MEAN = float(_seasonality(np.arange(7*1440))[1].mean())   # normaliser over one week
 
-# %% ../../nbs/11_data.synthetic.ipynb #2d94ae7c
+# %% ../../nbs/11_data.synthetic.ipynb #a4565526
 @dataclass
 class SyntheticMarket:
     "Output of `generate_market`: canonical candles and trades per symbol, and the hidden truth behind them."
@@ -104,7 +104,7 @@ class SyntheticMarket:
         rows = ', '.join(f"{s}: {len(c):,} candles" + (f", {len(self.trades[s]):,} trades" if s in self.trades else '') for s, c in self.candles.items())
         return f"SyntheticMarket({self.params.get('start')} + {self.params.get('minutes'):,} min, seed={self.params.get('seed')}, signal_strength={self.params.get('signal_strength')}; {rows})"
 
-# %% ../../nbs/11_data.synthetic.ipynb #9b31b6a4
+# %% ../../nbs/11_data.synthetic.ipynb #340a2542
 class _Context:
     "Shared state of one generation: time grid, regimes, market factor; caches the directly simulated mids."
     def __init__(self, start: pd.Timestamp, n: int, seed: int, signal_strength: float):
@@ -141,7 +141,7 @@ class _Context:
         p_buy = 1/(1 + np.exp(-1.5*_ar1(_rng(self.seed, 'cross', symbol, 'flow'), self.n, half_life=3, sd=1.0)))
         return dict(logmid=b['logmid'] - q['logmid'], sigma=sigma, p_buy=p_buy, logvol=b['logvol'])
 
-# %% ../../nbs/11_data.synthetic.ipynb #71c0d92d
+# %% ../../nbs/11_data.synthetic.ipynb #76f2aae7
 def _tape(symbol: str, path: dict, ctx: _Context, bounce: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
     spec = symbol_spec(symbol)
     rng = lambda part: _rng(ctx.seed, 'tape', symbol, part)   # one stream per draw: a longer market extends a shorter one
@@ -180,7 +180,7 @@ def _tape(symbol: str, path: dict, ctx: _Context, bounce: bool) -> tuple[pd.Data
     candles['vwap'] = candles['vwap'].clip(candles['low'], candles['high'])  # float rounding only
     return candles, trades
 
-# %% ../../nbs/11_data.synthetic.ipynb #57889784
+# %% ../../nbs/11_data.synthetic.ipynb #5dcacb5d
 def generate_market(symbols=DEFAULT_SYMBOLS, days: float = 7, start='2025-01-01', seed: int = 42,
                     signal_strength: float = 0.0, include_trades: bool = True, bounce: bool = False,
                     progress: bool = False) -> SyntheticMarket:

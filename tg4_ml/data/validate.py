@@ -6,7 +6,7 @@
 __all__ = ['INTERVALS', 'BAR_ORIGIN', 'DataValidationError', 'ValidationReport', 'interval_minutes', 'interval_label', 'on_grid',
            'validate_candles', 'validate_trades']
 
-# %% ../../nbs/10_data.validate.ipynb #9e1e7175
+# %% ../../nbs/10_data.validate.ipynb #a32b02d0
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,7 +15,7 @@ import pandas as pd
 from ..core import normalize_symbol
 from ..types import CANDLE_COLUMNS, CANDLE_OPTIONAL_COLUMNS, TRADE_OPTIONAL_COLUMNS, SIDES, TIMESTAMP_DTYPE
 
-# %% ../../nbs/10_data.validate.ipynb #d76fbbf6
+# %% ../../nbs/10_data.validate.ipynb #ead661fb
 class DataValidationError(ValueError):
     "Market data that cannot be accepted; the message lists every problem found."
 
@@ -41,7 +41,7 @@ class ValidationReport:
         if self.identical_trades: parts.append(f"{self.identical_trades} identical trades kept")
         return '; '.join(parts + self.notes)
 
-# %% ../../nbs/10_data.validate.ipynb #5bf3447c
+# %% ../../nbs/10_data.validate.ipynb #a3aee4ee
 INTERVALS = {'1m': 1, '5m': 5, '15m': 15, '30m': 30, '1h': 60, '4h': 240, '12h': 720, '1d': 1440, '1w': 10080}
 
 def interval_minutes(interval: str | int) -> int:
@@ -78,7 +78,7 @@ def _fmt(ts) -> str:
     ts = pd.Timestamp(ts)
     return ts.strftime('%Y-%m-%d %H:%M:%S') + (f".{ts.microsecond:06d}".rstrip('0') if ts.microsecond else '') + ('' if ts.tz is None else ' UTC')
 
-# %% ../../nbs/10_data.validate.ipynb #ac544223
+# %% ../../nbs/10_data.validate.ipynb #b5623ac3
 def _timestamps(values, problems: _Problems) -> pd.DatetimeIndex | None:
     "UTC DatetimeIndex (`TIMESTAMP_DTYPE`) from `values`, or None (with a problem recorded) when they are naive or not timestamps."
     if isinstance(values, pd.DatetimeIndex): idx = values
@@ -101,7 +101,7 @@ def _numeric(frame: pd.DataFrame, cols, problems: _Problems, stamps) -> dict:
         out[c] = arr
     return out
 
-# %% ../../nbs/10_data.validate.ipynb #da0b70fd
+# %% ../../nbs/10_data.validate.ipynb #943cfa8e
 def validate_candles(candles: pd.DataFrame, symbol: str, interval: str | int = '1m', repair: bool = True) -> tuple[pd.DataFrame, ValidationReport]:
     "Checked canonical candle frame (float64 columns, sorted UTC index named `timestamp`) and its report."
     symbol = normalize_symbol(symbol)
@@ -143,7 +143,7 @@ def validate_candles(candles: pd.DataFrame, symbol: str, interval: str | int = '
     report.rows_out = len(out)
     return out, report
 
-# %% ../../nbs/10_data.validate.ipynb #73c7cbb1
+# %% ../../nbs/10_data.validate.ipynb #7db2913e
 def _order_and_dedupe_candles(out: pd.DataFrame, report: ValidationReport, problems: _Problems, repair: bool) -> pd.DataFrame:
     ns = out.index.as_unit('us').asi8
     if len(ns) > 1 and (np.diff(ns) < 0).any():
@@ -164,7 +164,7 @@ def _order_and_dedupe_candles(out: pd.DataFrame, report: ValidationReport, probl
             out = out[~exact]
     return out
 
-# %% ../../nbs/10_data.validate.ipynb #b961e50b
+# %% ../../nbs/10_data.validate.ipynb #87f208c6
 def validate_trades(trades: pd.DataFrame, symbol: str, repair: bool = True) -> tuple[pd.DataFrame, ValidationReport]:
     "Checked canonical trade frame (sorted by time, stable) and its report."
     symbol = normalize_symbol(symbol)
