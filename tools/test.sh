@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The test command (README, .ci/run): set up .venv, check that notebooks and tg4_ml/ are in sync,
+# run every notebook's tests, print "N passed, N failed" and exit non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+if ! bash tools/setup.sh; then
+  echo "setup failed"; echo "0 passed, 1 failed"; exit 1
+fi
+source .venv/bin/activate
+passed=0; failed=0
+
+# 1. notebooks and package in sync: nbdev_clean + nbdev_export must change nothing
+state() {
+  git status --porcelain --untracked-files=all
+  git diff | sha1sum
+  git ls-files --others --exclude-standard -z | xargs -0 -r sha1sum
+}
+before=$(state)
+if nbdev_clean >"$log" 2>&1 && nbdev_export >>"$log" 2>&1 && [ "$before" = "$(state)" ]; then
+  echo "sync: notebooks and tg4_ml/ are in sync"; passed=$((passed + 1))
+else
+  cat "$log"
+  echo "sync FAILED: nbdev_clean + nbdev_export changed these files (run them and commit notebooks and modules together):"
+  git status --short
+  failed=$((failed + 1))
+fi
+
+# 2. every notebook; flagged cells run where they can
+flags="slow"
+if [ -n "$(python -c 'from tg4_ml.core import real_data_dir; print(real_data_dir() or "")')" ]; then
+  flags="$flags realdata"
+else
+  echo "note: ../shared/data/real not found: cells flagged realdata are skipped"
+fi
+if python -c 'import torch, sys; sys.exit(not torch.cuda.is_available())' 2>/dev/null; then flags="$flags cuda"; fi
+echo "nbdev_test --flags \"$flags\""
+start=$(date +%s)
+nbdev_test --do_print --flags "$flags" 2>&1 | tee "$log"
+total=$(grep -c '^Starting ' "$log" || true)
+nfail=$(sed -n '/Failed On The Following Notebooks/,$p' "$log" | grep -c $'^\t' || true)
+echo "notebooks: $total run, $nfail failed, $(( $(date +%s) - start )) s"
+passed=$((passed + total - nfail)); failed=$((failed + nfail))
+if [ "$total" = 0 ]; then echo "no notebook was tested"; failed=$((failed + 1)); fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
