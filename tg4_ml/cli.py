@@ -67,10 +67,11 @@ def cmd_sample(args, cfg: Config) -> int:
     t_gen = time.perf_counter() - t0
     jobs = [(s, 'candles') for s in market.symbols] + [(s, 'trades') for s in market.trades]
     t0 = time.perf_counter()
-    for sym, kind in _progress(jobs, desc='writing', unit='dataset'):
-        rep = store.write_candles(sym, market.candles[sym]) if kind == 'candles' else store.write_trades(sym, market.trades[sym])
+    reports = [store.write_candles(sym, market.candles[sym]) if kind == 'candles' else store.write_trades(sym, market.trades[sym])
+               for sym, kind in _progress(jobs, desc='writing', unit='dataset')]
     t_write = time.perf_counter() - t0
     print(f"{market}\ngenerated in {t_gen:.1f} s, written to {store.url} in {t_write:.1f} s")
+    print('\n'.join(map(str, reports)))
     print(_market_stats(market).to_string())
     print()
     print(_summary_text(store))

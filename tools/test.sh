@@ -13,15 +13,15 @@ fi
 source .venv/bin/activate
 passed=0; failed=0
 
-# 1. notebooks and package in sync: nbdev_clean + nbdev_export must change nothing
+# 1. notebooks and package in sync: nbdev_clean + nbdev_export must change nothing; README.md current
 state() {
   git status --porcelain --untracked-files=all
   git diff | sha1sum
   git ls-files --others --exclude-standard -z | xargs -0 -r sha1sum
 }
 before=$(state)
-if nbdev_clean >"$log" 2>&1 && nbdev_export >>"$log" 2>&1 && [ "$before" = "$(state)" ]; then
-  echo "sync: notebooks and tg4_ml/ are in sync"; passed=$((passed + 1))
+if nbdev_clean >"$log" 2>&1 && nbdev_export >>"$log" 2>&1 && python tools/readme.py --check >>"$log" 2>&1 && [ "$before" = "$(state)" ]; then
+  echo "sync: notebooks, tg4_ml/ and README.md are in sync"; passed=$((passed + 1))
 else
   cat "$log"
   echo "sync FAILED: nbdev_clean + nbdev_export changed these files (run them and commit notebooks and modules together):"

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['OHLCVT_COLUMNS', 'TRADE_COLUMNS', 'to_kraken_ohlcvt', 'to_kraken_trades', 'ImportReport', 'infer_interval',
-           'import_kraken_ohlcvt', 'import_kraken_trades']
+           'import_kraken_ohlcvt', 'import_kraken_trades', 'read_candles_csv']
 
 # %% ../../nbs/14_data.kraken.ipynb #cd69f359
 import io, re, time
@@ -31,8 +31,8 @@ def to_kraken_ohlcvt(candles: pd.DataFrame, path: str | Path):
 
 def to_kraken_trades(trades: pd.DataFrame, path: str | Path, with_side: bool = False):
     "Write canonical trades as a Kraken trades CSV: `unix_ts,price,volume` (+ `b`/`s` side with `with_side`)."
-    us = pd.DatetimeIndex(trades['timestamp']).as_unit('us').asi8
-    out = pd.DataFrame({'ts': [f"{u//1_000_000}.{u % 1_000_000:06d}" for u in us], 'price': trades['price'].to_numpy(),
+    us = pd.Series(pd.DatetimeIndex(trades['timestamp']).as_unit('us').asi8)
+    out = pd.DataFrame({'ts': (us//1_000_000).astype(str) + '.' + (us % 1_000_000).astype(str).str.zfill(6), 'price': trades['price'].to_numpy(),
                         'volume': trades['volume'].to_numpy()})
     if with_side: out['side'] = trades['side'].map({'buy': 'b', 'sell': 's'}).to_numpy()
     out.to_csv(path, header=False, index=False, float_format='%.12g')
@@ -204,3 +204,23 @@ def import_kraken_trades(path: str | Path, symbol: str, store: Store | str, chun
     if carry is not None: write(carry, carry_rows)
     rep.seconds = time.perf_counter() - t0
     return rep
+
+# %% ../../nbs/14_data.kraken.ipynb #fe824a8d
+def read_candles_csv(path: str | Path, symbol: str, timestamp_col: str | None = None, interval: str | int = '1m',
+                     assume_utc: bool = False) -> tuple[pd.DataFrame, 'ValidationReport']:
+    "Validated canonical candles from a CSV file with a header (timestamp column: `timestamp_col` or the first column)."
+    from tg4_ml.data.validate import validate_candles
+    path = Path(path)
+    if not path.exists(): raise FileNotFoundError(f"{path}: no such file")
+    if path.stat().st_size == 0: raise DataValidationError(f"{path}: the file is empty")
+    frame = pd.read_csv(path)
+    col = timestamp_col or frame.columns[0]
+    if col not in frame.columns: raise DataValidationError(f"{path}: no column {col!r} (have {list(frame.columns)})")
+    raw = frame.pop(col)
+    ts = pd.to_datetime(raw, unit='s', utc=True) if pd.api.types.is_numeric_dtype(raw) else pd.to_datetime(raw, format='ISO8601')
+    ts = pd.DatetimeIndex(ts)
+    if ts.tz is None:
+        if not assume_utc: raise DataValidationError(f"{path}: column {col!r} has naive timestamps; pass assume_utc=True if they are UTC")
+        ts = ts.tz_localize('UTC')
+    frame.index = ts.rename('timestamp')
+    return validate_candles(frame, symbol, interval)
