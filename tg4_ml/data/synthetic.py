@@ -165,15 +165,15 @@ def _tape(symbol: str, path: dict, ctx: _Context, bounce: bool) -> tuple[pd.Data
     bridge = walk - u*np.repeat(w_end, k)                      # pinned to 0 at both ends of the minute
     log_price = logmid[bar] + u*(logmid[bar + 1] - logmid[bar]) + bridge
     is_buy = rng('side').random(total) < path['p_buy'][bar]
-    tick = 10.0**(np.floor(np.log10(spec.price)) - 5)
+    decimals = int(5 - np.floor(np.log10(spec.price)))          # tick = 10**-decimals, about 1e-5 of the price
     half_spread = np.where(is_buy, 0.5, -0.5)*spec.spread_bps*1e-4 if bounce else 0.0
-    price = np.round(np.exp(log_price)*(1 + half_spread)/tick)*tick
-    size = np.round(spec.trade_size*np.exp(0.9*rng('size').standard_normal(total)), 8) + 1e-8
+    price = np.round(np.exp(log_price)*(1 + half_spread), decimals)
+    size = np.maximum(np.round(spec.trade_size*np.exp(0.9*rng('size').standard_normal(total)), 8), 1e-8)
     bar_us = (ctx.start_minute + np.arange(n))*60_000_000
     ts = bar_us[bar] + (u*60_000_000).astype(np.int64)
     trades = pd.DataFrame({'timestamp': pd.to_datetime(ts, unit='us', utc=True).astype(TIMESTAMP_DTYPE), 'price': price,
                            'volume': size, 'side': pd.array(np.where(is_buy, 'buy', 'sell'), dtype='str')})
-    volume = np.add.reduceat(size, starts)
+    volume = np.round(np.add.reduceat(size, starts), 8)          # the exact decimal sum of 8-decimal sizes
     candles = pd.DataFrame({'open': price[starts], 'high': np.maximum.reduceat(price, starts),
                             'low': np.minimum.reduceat(price, starts), 'close': price[last], 'volume': volume,
                             'trade_count': k.astype(float), 'vwap': np.add.reduceat(price*size, starts)/volume},
