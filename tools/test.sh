@@ -29,8 +29,20 @@ else
   failed=$((failed + 1))
 fi
 
-# 2. every notebook; flagged cells run where they can
-flags="slow"
+# 2. a real PostgreSQL for the cells flagged `postgres`: a throwaway server, stopped by its PID on exit,
+#    unless TG4_TEST_PG_URL already points at one
+flags="slow postgres"
+if [ -z "${TG4_TEST_PG_URL:-}" ]; then
+  source tools/pg.sh
+  trap 'pg_stop; rm -f "$log"' EXIT
+  if ! pg_start; then
+    echo "could not start PostgreSQL"; echo "$passed passed, $((failed + 1)) failed"; exit 1
+  fi
+else
+  echo "using the PostgreSQL server in TG4_TEST_PG_URL"
+fi
+
+# 3. every notebook; flagged cells run where they can
 if [ -n "$(python -c 'from tg4_ml.core import real_data_dir; print(real_data_dir() or "")')" ]; then
   flags="$flags realdata"
 else
