@@ -93,8 +93,6 @@ CREATE TABLE IF NOT EXISTS data_sync_status (
     last_kraken_since BIGINT,
     total_records BIGINT DEFAULT 0,
     PRIMARY KEY (symbol, data_type));
-CREATE INDEX IF NOT EXISTS idx_candles_symbol_interval_ts ON candles (symbol, interval_minutes, "timestamp" DESC);
-CREATE INDEX IF NOT EXISTS idx_trades_symbol_ts ON trades (symbol, "timestamp" DESC);
 """
 
 def _view_sql(name: str, minutes: int) -> sql.Composed:
@@ -230,14 +228,23 @@ class PostgresStore(Store):
             for block in cp: buf += block
         return decode_copy(bytes(buf), kinds)
 
-    def _sync_status(self, cur, symbol: str, data_type: str, where: sql.Composable, params: dict):
-        "Recount the symbol's dataset and upsert its `data_sync_status` row (same transaction as the write)."
-        table = 'trades' if data_type == 'trades' else 'candles'
-        cur.execute(sql.SQL("""INSERT INTO data_sync_status (symbol, data_type, oldest_timestamp, newest_timestamp, last_sync_at, total_records)
-SELECT %(symbol)s::varchar, %(data_type)s::varchar, min("timestamp"), max("timestamp"), now(), count(*) FROM {table} WHERE {where}
-ON CONFLICT (symbol, data_type) DO UPDATE SET oldest_timestamp = EXCLUDED.oldest_timestamp, newest_timestamp = EXCLUDED.newest_timestamp,
-    last_sync_at = EXCLUDED.last_sync_at, total_records = EXCLUDED.total_records""").format(table=sql.Identifier(table), where=where),
-                    {**params, 'symbol': symbol, 'data_type': data_type})
+    def _status(self, cur, symbol: str, data_type: str, where: sql.Composable, params: dict, inserted: int, lo, hi):
+        "Keep `data_sync_status` right inside the write's transaction: add what was inserted, or recount when the row is new."
+        p = {**params, 'symbol': symbol, 'data_type': data_type, 'n': inserted, 'lo': lo, 'hi': hi}
+        cur.execute("SELECT 1 FROM data_sync_status WHERE symbol = %(symbol)s::varchar AND data_type = %(data_type)s::varchar FOR UPDATE", p)
+        if cur.fetchone() is None:
+            table = sql.Identifier('trades' if data_type == 'trades' else 'candles')
+            cur.execute(sql.SQL("""INSERT INTO data_sync_status (symbol, data_type, oldest_timestamp, newest_timestamp, last_sync_at, total_records)
+SELECT %(symbol)s::varchar, %(data_type)s::varchar, min("timestamp"), max("timestamp"), now(), count(*) FROM {table} WHERE {where}""").format(table=table, where=where), p)
+        else:
+            cur.execute("""UPDATE data_sync_status SET oldest_timestamp = LEAST(oldest_timestamp, %(lo)s), newest_timestamp = GREATEST(newest_timestamp, %(hi)s),
+    last_sync_at = now(), total_records = COALESCE(total_records, 0) + %(n)s
+WHERE symbol = %(symbol)s::varchar AND data_type = %(data_type)s::varchar""", p)
+
+    def _overlaps(self, cur, table: str, extra: str, params: dict) -> bool:
+        "Does the symbol have stored rows in [lo, hi] (a probe on the primary key)?"
+        cur.execute(f'SELECT EXISTS (SELECT 1 FROM {table} WHERE "timestamp" BETWEEN %(lo)s AND %(hi)s AND symbol = %(symbol)s::varchar{extra})', params)
+        return cur.fetchone()[0]
 
 # %% ../../nbs/15_data.postgres.ipynb #5d47fe71
 _STAGE_CANDLES = """CREATE TEMP TABLE IF NOT EXISTS tg4_stage_candles ("timestamp" timestamptz, open float8, high float8, low float8,
@@ -249,6 +256,12 @@ def _staged(col: str) -> str:
     if col == 'vwap': return "NULLIF(s.vwap, 'NaN')::numeric(20,10)"
     return f"s.{col}::numeric(20,10)"
 
+def _insert_candles(on_conflict: bool) -> str:
+    return ("""WITH ins AS (""" if on_conflict else "") + """INSERT INTO candles (symbol, "timestamp", interval_minutes, open, high, low, close, volume, trade_count, vwap)
+SELECT %(symbol)s::varchar, s."timestamp", %(minutes)s, s.open, s.high, s.low, s.close, s.volume, NULLIF(s.trade_count, 'NaN')::integer, NULLIF(s.vwap, 'NaN')
+FROM tg4_stage_candles s""" + (""" ON CONFLICT ("timestamp", symbol, interval_minutes) DO NOTHING RETURNING "timestamp")
+SELECT count(*), min("timestamp"), max("timestamp") FROM ins""" if on_conflict else "")
+
 def _pg_write_candles(self: PostgresStore, symbol: str, candles: pd.DataFrame, interval: str | int = '1m', on_conflict: str = 'keep') -> WriteReport:
     if on_conflict not in ('keep', 'replace', 'error'): raise ValueError(f"on_conflict must be 'keep', 'replace' or 'error', got {on_conflict!r}")
     symbol = normalize_symbol(symbol)
@@ -257,33 +270,39 @@ def _pg_write_candles(self: PostgresStore, symbol: str, candles: pd.DataFrame, i
     present = [c for c in _CANDLE_VALUE_COLUMNS if c in clean.columns]
     same = ' AND '.join(f"{_staged(c)} IS NOT DISTINCT FROM c.{c}" for c in present)
     key = 'c."timestamp" = s."timestamp" AND c.symbol = %(symbol)s::varchar AND c.interval_minutes = %(minutes)s'
-    params = {'symbol': symbol, 'minutes': minutes}
     us = clean.index.as_unit('us').asi8
     values = [clean[c].to_numpy(float) if c in clean.columns else np.full(len(clean), np.nan) for c in _CANDLE_VALUE_COLUMNS]
     counts = dict(written=0, already_present=0, conflicts=0, replaced=0)
     for a in range(0, len(clean), self.batch_rows):
-        b = a + self.batch_rows
+        b = min(a + self.batch_rows, len(clean))
+        p = {'symbol': symbol, 'minutes': minutes, 'lo': clean.index[a], 'hi': clean.index[b - 1]}
         with self._tx() as cur:
             cur.execute(_STAGE_CANDLES)
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f'tg4_ml.candles.{symbol}.{minutes}',))
             self._copy_in(cur, 'tg4_stage_candles', [us[a:b]] + [v[a:b] for v in values], ['ts'] + ['f8']*7)
-            cur.execute(f"SELECT count(*) FILTER (WHERE {same}), count(*) FILTER (WHERE NOT ({same})) "
-                        f"FROM tg4_stage_candles s JOIN candles c ON {key}", params)
-            n_same, n_conflict = cur.fetchone()
-            if n_conflict and on_conflict == 'error':
-                raise ValueError(f"{n_conflict} candles differ from the stored ones; pass on_conflict='keep' or 'replace'")
-            cur.execute("""INSERT INTO candles (symbol, "timestamp", interval_minutes, open, high, low, close, volume, quote_volume, trade_count, vwap)
-SELECT %(symbol)s::varchar, s."timestamp", %(minutes)s, s.open, s.high, s.low, s.close, s.volume,
-       NULLIF(s.vwap, 'NaN')::numeric(20,10)*s.volume::numeric(20,10), NULLIF(s.trade_count, 'NaN')::integer, NULLIF(s.vwap, 'NaN')
-FROM tg4_stage_candles s ORDER BY s."timestamp"
-ON CONFLICT ("timestamp", symbol, interval_minutes) DO NOTHING""", params)
-            inserted, replaced = cur.rowcount, 0
-            if n_conflict and on_conflict == 'replace':
-                sets = ', '.join(f"{c} = {_staged(c)}" for c in present)
-                cur.execute(f"UPDATE candles c SET {sets} FROM tg4_stage_candles s WHERE {key} AND NOT ({same})", params)
-                replaced = cur.rowcount
-            if inserted or replaced:
-                self._sync_status(cur, symbol, dataset_name(minutes), sql.SQL("symbol = %(symbol)s::varchar AND interval_minutes = %(minutes)s"), params)
-        for k, v in (('written', inserted), ('already_present', n_same), ('conflicts', n_conflict), ('replaced', replaced)): counts[k] += v
+            n_same = n_conflict = replaced = 0
+            done = None
+            if not self._overlaps(cur, 'candles', ' AND interval_minutes = %(minutes)s', p):
+                try:                                   # nothing stored in this range: a plain INSERT, in a savepoint
+                    with self.conn.transaction():
+                        cur.execute(_insert_candles(False), p)
+                        done = (cur.rowcount, p['lo'], p['hi'])
+                except psycopg.errors.UniqueViolation: done = None   # a concurrent writer got there first
+            if done is None:
+                cur.execute(f"SELECT count(*) FILTER (WHERE {same}), count(*) FILTER (WHERE NOT ({same})) "
+                            f"FROM tg4_stage_candles s JOIN candles c ON {key}", p)
+                n_same, n_conflict = cur.fetchone()
+                if n_conflict and on_conflict == 'error':
+                    raise ValueError(f"{n_conflict} candles differ from the stored ones; pass on_conflict='keep' or 'replace'")
+                cur.execute(_insert_candles(True), p)
+                done = cur.fetchone()
+                if n_conflict and on_conflict == 'replace':
+                    sets = ', '.join(f"{c} = {_staged(c)}" for c in present)
+                    cur.execute(f"UPDATE candles c SET {sets} FROM tg4_stage_candles s WHERE {key} AND NOT ({same})", p)
+                    replaced = cur.rowcount
+            if done[0] or replaced:
+                self._status(cur, symbol, dataset_name(minutes), sql.SQL("symbol = %(symbol)s::varchar AND interval_minutes = %(minutes)s"), p, *done)
+        for k, v in (('written', done[0]), ('already_present', n_same), ('conflicts', n_conflict), ('replaced', replaced)): counts[k] += v
     if minutes == 1 and len(clean): self._refresh_aggregates(clean.index[0], clean.index[-1])
     return WriteReport(symbol, dataset_name(minutes), rows=len(clean), validation=vrep, **counts)
 
@@ -306,7 +325,11 @@ _STAGE_TRADES = """CREATE TEMP TABLE IF NOT EXISTS tg4_stage_trades ("timestamp"
     side_code int2, seq int4) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS tg4_stage_trade_text (seq int4, order_type text, misc text) ON COMMIT DELETE ROWS"""
 
-_INSERT_TRADES = """WITH s AS (
+_INSERT_NEW_TRADES = """INSERT INTO trades (symbol, "timestamp", price, volume, side, order_type, misc)
+SELECT %(symbol)s::varchar, s."timestamp", s.price, s.volume, CASE s.side_code WHEN 1 THEN 'buy' WHEN 2 THEN 'sell' END, x.order_type, x.misc
+FROM tg4_stage_trades s LEFT JOIN tg4_stage_trade_text x ON x.seq = s.seq ORDER BY s.seq"""
+
+_INSERT_MISSING_TRADES = """WITH s AS (
     SELECT st."timestamp", st.price::numeric(20,10) AS price, st.volume::numeric(20,10) AS volume,
            CASE st.side_code WHEN 1 THEN 'buy' WHEN 2 THEN 'sell' END AS side, st.seq,
            row_number() OVER (PARTITION BY st."timestamp", st.price, st.volume, st.side_code ORDER BY st.seq) AS occ
@@ -315,14 +338,16 @@ e AS (
     SELECT t."timestamp", t.price, t.volume, t.side,
            row_number() OVER (PARTITION BY t."timestamp", t.price, t.volume, t.side ORDER BY t.id) AS occ
     FROM trades t
-    WHERE t.symbol = %(symbol)s::varchar AND t."timestamp" >= (SELECT min("timestamp") FROM tg4_stage_trades)
-      AND t."timestamp" <= (SELECT max("timestamp") FROM tg4_stage_trades))
-INSERT INTO trades (symbol, "timestamp", price, volume, side, order_type, misc)
-SELECT %(symbol)s::varchar, s."timestamp", s.price, s.volume, s.side, x.order_type, x.misc
-FROM s LEFT JOIN tg4_stage_trade_text x ON x.seq = s.seq
-WHERE NOT EXISTS (SELECT 1 FROM e WHERE e."timestamp" = s."timestamp" AND e.price = s.price AND e.volume = s.volume
-                  AND e.side IS NOT DISTINCT FROM s.side AND e.occ = s.occ)
-ORDER BY s.seq"""
+    WHERE t.symbol = %(symbol)s::varchar AND t."timestamp" BETWEEN %(lo)s AND %(hi)s),
+ins AS (
+    INSERT INTO trades (symbol, "timestamp", price, volume, side, order_type, misc)
+    SELECT %(symbol)s::varchar, s."timestamp", s.price, s.volume, s.side, x.order_type, x.misc
+    FROM s LEFT JOIN tg4_stage_trade_text x ON x.seq = s.seq
+    WHERE NOT EXISTS (SELECT 1 FROM e WHERE e."timestamp" = s."timestamp" AND e.price = s.price AND e.volume = s.volume
+                      AND e.side IS NOT DISTINCT FROM s.side AND e.occ = s.occ)
+    ORDER BY s.seq
+    RETURNING "timestamp")
+SELECT count(*), min("timestamp"), max("timestamp") FROM ins"""
 
 def _batch_bounds(us: np.ndarray, batch_rows: int) -> list[int]:
     "Batch boundaries near multiples of `batch_rows`, moved forward to the next change of timestamp."
@@ -355,10 +380,16 @@ def _pg_write_trades(self: PostgresStore, symbol: str, trades: pd.DataFrame) -> 
                     for s, o, m in zip(seq.tolist(), *(part[c].astype(object).where(part[c].notna(), None).tolist() if c in text_cols else [None]*(b - a)
                                                        for c in ('order_type', 'misc'))):
                         if o is not None or m is not None: cp.write_row((s, o, m))
-            cur.execute(_INSERT_TRADES, params)
-            counts['written'] += cur.rowcount
-            counts['already_present'] += (b - a) - cur.rowcount
-            if cur.rowcount: self._sync_status(cur, symbol, 'trades', sql.SQL("symbol = %(symbol)s::varchar"), params)
+            p = {**params, 'lo': pd.Timestamp(us[a], unit='us', tz='UTC'), 'hi': pd.Timestamp(us[b - 1], unit='us', tz='UTC')}
+            if self._overlaps(cur, 'trades', '', p):            # some stored: insert only the trades not stored yet
+                cur.execute(_INSERT_MISSING_TRADES, p)
+                done = cur.fetchone()
+            else:
+                cur.execute(_INSERT_NEW_TRADES, p)
+                done = (cur.rowcount, p['lo'], p['hi'])
+            if done[0]: self._status(cur, symbol, 'trades', sql.SQL("symbol = %(symbol)s::varchar"), p, *done)
+        counts['written'] += done[0]
+        counts['already_present'] += (b - a) - done[0]
     return WriteReport(symbol, 'trades', rows=len(clean), validation=vrep, **counts)
 
 PostgresStore.write_trades = _pg_write_trades
