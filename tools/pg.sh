@@ -46,9 +46,9 @@ pg_start() {
 
 pg_stop() {
   [ -n "${TG4_PG_PID:-}" ] || return 0
-  kill -TERM "$TG4_PG_PID" 2>/dev/null
+  kill -TERM "$TG4_PG_PID" 2>/dev/null || true
   for _ in $(seq 1 100); do kill -0 "$TG4_PG_PID" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$TG4_PG_PID" 2>/dev/null
+  kill -KILL "$TG4_PG_PID" 2>/dev/null || true
   rm -rf "$TG4_PG_DIR"
   unset TG4_PG_PID TG4_PG_DIR TG4_TEST_PG_URL
 }
