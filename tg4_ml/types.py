@@ -4,8 +4,9 @@
 
 # %% auto #0
 __all__ = ['CANDLE_COLUMNS', 'CANDLE_OPTIONAL_COLUMNS', 'TRADE_COLUMNS', 'TRADE_OPTIONAL_COLUMNS', 'SIDES', 'SIGNAL_ACTIONS',
-           'TIMESTAMP_DTYPE', 'Candle', 'Trade', 'OrderbookSnapshot', 'DataSnapshot', 'Signal', 'candles_to_frame',
-           'frame_to_candles', 'trades_to_frame', 'frame_to_trades', 'make_snapshot', 'snapshot_frames']
+           'TIMESTAMP_DTYPE', 'Candle', 'Trade', 'OrderbookSnapshot', 'DataSnapshot', 'Signal', 'to_utc',
+           'index_from_us', 'candles_to_frame', 'frame_to_candles', 'trades_to_frame', 'frame_to_trades',
+           'make_snapshot', 'snapshot_frames']
 
 # %% ../nbs/01_types.ipynb #5c3ed6cc
 from dataclasses import dataclass, field
@@ -140,6 +141,15 @@ def _utc_index(values, name: str = 'timestamp') -> pd.DatetimeIndex:
     idx = idx.tz_localize('UTC') if idx.tz is None else idx.tz_convert('UTC')
     return idx.astype(TIMESTAMP_DTYPE).rename(name)
 
+def to_utc(t) -> pd.Timestamp:
+    "`t` (anything `pd.Timestamp` takes) as a UTC Timestamp; a naive time is read as UTC."
+    t = pd.Timestamp(t)
+    return t.tz_localize('UTC') if t.tz is None else t.tz_convert('UTC')
+
+def index_from_us(us: np.ndarray, name: str = 'timestamp') -> pd.DatetimeIndex:
+    "Canonical UTC index from unix microseconds."
+    return pd.DatetimeIndex(pd.to_datetime(np.asarray(us, np.int64), unit='us', utc=True), name=name).astype(TIMESTAMP_DTYPE)
+
 def candles_to_frame(candles: Sequence) -> pd.DataFrame:
     "Canonical candle frame from `Candle`-like objects (any object with the six attributes)."
     cols = {c: np.fromiter((getattr(k, c) for k in candles), float, len(candles)) for c in CANDLE_COLUMNS}
@@ -171,8 +181,7 @@ def make_snapshot(timestamp, candles_1m: Mapping[str, pd.DataFrame], candles_5m:
                   max_1m: int = 400, max_5m: int = 400, max_trades: int = 100, max_higher: int = 2000,
                   cls: type = DataSnapshot, candle_cls: type = Candle, trade_cls: type = Trade):
     "A `DataSnapshot` holding the newest candles and trades of each symbol."
-    ts = pd.Timestamp(timestamp)
-    ts = (ts.tz_localize('UTC') if ts.tz is None else ts.tz_convert('UTC')).to_pydatetime()
+    ts = to_utc(timestamp).to_pydatetime()
     def tail(frames, n, conv, c):
         return {s: conv(f.iloc[-n:] if n else f.iloc[:0], c) for s, f in (frames or {}).items()}
     c1 = tail(candles_1m, max_1m, frame_to_candles, candle_cls)

@@ -52,7 +52,7 @@ if python -c 'import torch, sys; sys.exit(not torch.cuda.is_available())' 2>/dev
 echo "nbdev_test --flags \"$flags\""
 start=$(date +%s)
 nbdev_test --do_print --flags "$flags" 2>&1 | tee "$log"
-total=$(grep -c '^Starting ' "$log" || true)
+total=$(grep -o 'Starting [^ ]*\.ipynb' "$log" | wc -l)   # workers' lines can interleave: count matches, not lines
 nfail=$(sed -n '/Failed On The Following Notebooks/,$p' "$log" | grep -c $'^\t' || true)
 echo "notebooks: $total run, $nfail failed, $(( $(date +%s) - start )) s"
 passed=$((passed + total - nfail)); failed=$((failed + nfail))

@@ -12,14 +12,12 @@ import numpy as np
 import pandas as pd
 
 from .validate import BAR_ORIGIN, interval_minutes
-from ..types import TIMESTAMP_DTYPE
+from ..types import TIMESTAMP_DTYPE, index_from_us
 
 # %% ../../nbs/12_data.bars.ipynb #8daee2d6
 _US_PER_MIN = 60_000_000
 
 def _us(index) -> np.ndarray: return pd.DatetimeIndex(index).as_unit('us').asi8
-def _to_index(us: np.ndarray) -> pd.DatetimeIndex:
-    return pd.DatetimeIndex(pd.to_datetime(us, unit='us', utc=True), name='timestamp').astype(TIMESTAMP_DTYPE)
 
 # %% ../../nbs/12_data.bars.ipynb #3699c789
 @dataclass
@@ -42,7 +40,7 @@ def gap_report(index: pd.DatetimeIndex, interval: str | int = '1m') -> GapReport
     holes = np.flatnonzero(missing > 0)
     if not len(holes): return GapReport()
     i = holes[np.argmax(missing[holes])]
-    return GapReport(int(missing[holes].sum()), len(holes), int(missing[i]), _to_index(us[[i]] + interval_minutes(interval)*_US_PER_MIN)[0])
+    return GapReport(int(missing[holes].sum()), len(holes), int(missing[i]), index_from_us(us[[i]] + interval_minutes(interval)*_US_PER_MIN)[0])
 
 # %% ../../nbs/12_data.bars.ipynb #c6cfe462
 def fill_gaps(candles: pd.DataFrame, interval: str | int = '1m', end=None) -> pd.DataFrame:
@@ -58,7 +56,7 @@ def fill_gaps(candles: pd.DataFrame, interval: str | int = '1m', end=None) -> pd
     src = np.maximum.accumulate(np.where(have, np.arange(len(grid)), 0))   # last real bar at or before each grid bar
     real_pos = np.cumsum(have) - 1
     prev_close = candles['close'].to_numpy()[real_pos[src]]
-    out = pd.DataFrame(index=_to_index(grid))
+    out = pd.DataFrame(index=index_from_us(grid))
     for col in candles.columns:
         vals = np.full(len(grid), np.nan); vals[pos] = candles[col].to_numpy(float)
         if col in ('open', 'high', 'low', 'close'): vals[~have] = prev_close[~have]
@@ -86,7 +84,7 @@ def resample_candles(candles: pd.DataFrame, interval: str | int, as_of=None, sou
     keep = us + w_src*_US_PER_MIN <= as_of_us            # only source bars that had closed themselves
     us = us[keep]
     cols = [c for c in ('open', 'high', 'low', 'close', 'volume', 'trade_count', 'vwap') if c in candles.columns]
-    if not len(us): return pd.DataFrame(columns=cols, index=_to_index(np.array([], np.int64)), dtype=float)
+    if not len(us): return pd.DataFrame(columns=cols, index=index_from_us(np.array([], np.int64)), dtype=float)
     b = bucket_open(us, interval)
     starts = np.flatnonzero(np.r_[True, b[1:] != b[:-1]])
     ends = np.r_[starts[1:], len(b)] - 1
@@ -99,7 +97,7 @@ def resample_candles(candles: pd.DataFrame, interval: str | int, as_of=None, sou
         vol = get('volume')
         pv = np.add.reduceat(np.where(vol > 0, get('vwap')*vol, 0.0), starts)
         with np.errstate(invalid='ignore', divide='ignore'): out['vwap'] = np.where(out['volume'] > 0, pv/out['volume'], np.nan)
-    res = pd.DataFrame(out, index=_to_index(b[starts]))
+    res = pd.DataFrame(out, index=index_from_us(b[starts]))
     closed = b[starts] + w*_US_PER_MIN <= as_of_us
     if include_partial: return res.assign(closed=closed)
     return res[closed]
@@ -108,7 +106,7 @@ def resample_candles(candles: pd.DataFrame, interval: str | int, as_of=None, sou
 def closed_bar_open(index: pd.DatetimeIndex, interval: str | int, base_interval: str | int = '1m') -> pd.DatetimeIndex:
     "Open time of the newest `interval` bar closed at the close of each `base_interval` bar in `index`."
     close_us = _us(index) + interval_minutes(base_interval)*_US_PER_MIN
-    return _to_index(bucket_open(close_us, interval) - interval_minutes(interval)*_US_PER_MIN)
+    return index_from_us(bucket_open(close_us, interval) - interval_minutes(interval)*_US_PER_MIN)
 
 def align_closed(higher: pd.DataFrame, index: pd.DatetimeIndex, interval: str | int, base_interval: str | int = '1m') -> pd.DataFrame:
     "Rows of `higher` (bars of `interval`) as known at the close of each bar in `index`; NaN where none exists."

@@ -19,7 +19,7 @@ from ..core import normalize_symbol
 from .bars import GapReport, gap_report
 from .store import Store, WriteReport, dataset_name, open_store
 from .validate import DataValidationError, interval_minutes
-from ..types import TIMESTAMP_DTYPE
+from ..types import index_from_us
 
 # %% ../../nbs/14_data.kraken.ipynb #583ad47f
 def to_kraken_ohlcvt(candles: pd.DataFrame, path: str | Path):
@@ -95,7 +95,7 @@ def _unix_to_utc(path: Path, seconds: pd.Series, line: int) -> pd.DatetimeIndex:
     lo, hi = _MIN_TS.timestamp(), (pd.Timestamp.now(tz='UTC') + _DAY).timestamp()
     bad = np.flatnonzero((s < lo) | (s > hi))
     if len(bad): raise DataValidationError(f"{path}: line {line + bad[0]}: unix_ts {s[bad[0]]:.0f} is outside 2009 .. now (milliseconds instead of seconds?); {len(bad)} such lines in this chunk")
-    return pd.DatetimeIndex(pd.to_datetime(np.round(s*1e6).astype(np.int64), unit='us', utc=True), name='timestamp').astype(TIMESTAMP_DTYPE)
+    return index_from_us(np.round(s*1e6).astype(np.int64))
 
 # %% ../../nbs/14_data.kraken.ipynb #fe56d837
 @dataclass

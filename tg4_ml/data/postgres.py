@@ -20,7 +20,7 @@ from psycopg import sql
 from ..core import normalize_symbol
 from .store import Store, WriteReport, dataset_name, empty_candles, empty_trades, open_store
 from .validate import interval_label, interval_minutes, validate_candles, validate_trades
-from ..types import TIMESTAMP_DTYPE
+from ..types import index_from_us, to_utc
 
 # %% ../../nbs/15_data.postgres.ipynb #4831f973
 class StoreError(RuntimeError):
@@ -397,19 +397,12 @@ PostgresStore.write_trades = _pg_write_trades
 # %% ../../nbs/15_data.postgres.ipynb #8ce70fc6
 def _month_windows(first: pd.Timestamp, last: pd.Timestamp, start, end) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     "Month-aligned [lo, hi) windows covering the stored range clipped to [start, end)."
-    lo = first if start is None else max(first, _ts(start))
-    hi = last + pd.Timedelta('1us') if end is None else min(last + pd.Timedelta('1us'), _ts(end))
+    lo = first if start is None else max(first, to_utc(start))
+    hi = last + pd.Timedelta('1us') if end is None else min(last + pd.Timedelta('1us'), to_utc(end))
     if lo >= hi: return []
     edges = pd.date_range(lo.tz_convert(None).to_period('M').to_timestamp(), hi.tz_convert(None), freq='MS').tz_localize('UTC')
     cuts = [lo] + [e for e in edges if lo < e < hi] + [hi]
     return list(zip(cuts[:-1], cuts[1:]))
-
-def _ts(t) -> pd.Timestamp:
-    t = pd.Timestamp(t)
-    return t.tz_localize('UTC') if t.tz is None else t.tz_convert('UTC')
-
-def _to_index(us: np.ndarray) -> pd.DatetimeIndex:
-    return pd.DatetimeIndex(pd.to_datetime(us, unit='us', utc=True), name='timestamp').astype(TIMESTAMP_DTYPE)
 
 def _pg_range(self: PostgresStore, table: str, where: str, params: dict) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     with self._tx() as cur:
@@ -428,7 +421,7 @@ ORDER BY "timestamp\"""")
     for lo, hi in _month_windows(*rng, start, end):
         with self._tx() as cur: cols = self._copy_out(cur, query, {**params, 'lo': lo, 'hi': hi}, ['ts'] + ['f8']*7)
         if not len(cols[0]): continue
-        frame = pd.DataFrame(dict(zip(_CANDLE_VALUE_COLUMNS, cols[1:])), index=_to_index(cols[0]))
+        frame = pd.DataFrame(dict(zip(_CANDLE_VALUE_COLUMNS, cols[1:])), index=index_from_us(cols[0]))
         yield frame.drop(columns=[c for c in ('trade_count', 'vwap') if frame[c].isna().all()])
 
 def _pg_iter_trades(self: PostgresStore, symbol: str, start=None, end=None) -> Iterator[pd.DataFrame]:
@@ -443,7 +436,7 @@ FROM trades WHERE {where} ORDER BY "timestamp", id""")
         with self._tx() as cur:
             ts, price, volume, side = self._copy_out(cur, query, p, ['ts', 'f8', 'f8', 'i2'])
             if not len(ts): continue
-            frame = pd.DataFrame({'timestamp': _to_index(ts), 'price': price, 'volume': volume,
+            frame = pd.DataFrame({'timestamp': index_from_us(ts), 'price': price, 'volume': volume,
                                   'side': pd.array(np.array([None, 'buy', 'sell'], dtype=object)[side], dtype='str')})
             cur.execute(f"SELECT bool_or(order_type IS NOT NULL), bool_or(misc IS NOT NULL) FROM trades WHERE {where}", p)
             has = cur.fetchone()
@@ -474,7 +467,7 @@ def _pg_timestamps(self: PostgresStore, dataset: str, symbol: str) -> pd.Datetim
         q = sql.SQL('SELECT "timestamp" FROM candles WHERE symbol = %(symbol)s::varchar AND interval_minutes = %(minutes)s ORDER BY "timestamp"')
         p = {'symbol': symbol, 'minutes': interval_minutes(dataset.split('_', 1)[1])}
     with self._tx() as cur: (us,) = self._copy_out(cur, q, p, ['ts'])
-    return _to_index(us)
+    return index_from_us(us)
 
 def _pg_last_timestamp(self: PostgresStore, symbol: str, interval: str | int = '1m') -> pd.Timestamp | None:
     rng = self._range('candles', 'symbol = %(symbol)s::varchar AND interval_minutes = %(minutes)s',
@@ -489,9 +482,9 @@ def _pg_read_resampled(self: PostgresStore, symbol: str, interval: str | int, st
         if last is None: return empty_candles()
         as_of = last + pd.Timedelta('1min')
     w = pd.Timedelta(minutes=minutes)
-    params = {'symbol': symbol, 'width': f'{minutes} minutes', 'origin': BUCKET_ORIGIN, 'as_of': _ts(as_of),
-              'lo': pd.Timestamp('1970-01-01', tz='UTC') if start is None else _ts(start),
-              'hi': _ts(as_of) if end is None else min(_ts(end) + w, _ts(as_of))}
+    params = {'symbol': symbol, 'width': f'{minutes} minutes', 'origin': BUCKET_ORIGIN, 'as_of': to_utc(as_of),
+              'lo': pd.Timestamp('1970-01-01', tz='UTC') if start is None else to_utc(start),
+              'hi': to_utc(as_of) if end is None else min(to_utc(end) + w, to_utc(as_of))}
     query = sql.SQL("""SELECT b, o::float8, h::float8, l::float8, c::float8, v::float8 FROM (
     SELECT date_bin(%(width)s::interval, "timestamp", %(origin)s::timestamptz) AS b,
            (array_agg(open ORDER BY "timestamp"))[1] AS o, max(high) AS h, min(low) AS l,
@@ -502,8 +495,8 @@ def _pg_read_resampled(self: PostgresStore, symbol: str, interval: str | int, st
     GROUP BY 1) bars
 WHERE b + %(width)s::interval <= %(as_of)s AND b >= %(lo)s ORDER BY b""")
     with self._tx() as cur: cols = self._copy_out(cur, query, params, ['ts'] + ['f8']*5)
-    out = pd.DataFrame(dict(zip(['open', 'high', 'low', 'close', 'volume'], cols[1:])), index=_to_index(cols[0]))
-    return out if end is None else out[out.index < _ts(end)]
+    out = pd.DataFrame(dict(zip(['open', 'high', 'low', 'close', 'volume'], cols[1:])), index=index_from_us(cols[0]))
+    return out if end is None else out[out.index < to_utc(end)]
 
 PostgresStore.datasets = _pg_datasets
 PostgresStore._timestamps = _pg_timestamps

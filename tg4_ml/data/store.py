@@ -22,7 +22,7 @@ from fastcore.basics import patch
 from ..core import normalize_symbol, slug_symbol, symbol_slug
 from .bars import bucket_open, fill_gaps as _fill_gaps, gap_report, resample_candles
 from .validate import ValidationReport, interval_label, interval_minutes, validate_candles, validate_trades
-from ..types import TIMESTAMP_DTYPE
+from ..types import TIMESTAMP_DTYPE, to_utc
 
 # %% ../../nbs/13_data.store.ipynb #e1e8b0ce
 @dataclass
@@ -93,10 +93,10 @@ class Store:
             if last is None: return resample_candles(empty_candles(), interval)
             as_of = last + pd.Timedelta('1min')
         lo = None if start is None else _bucket(start, interval)
-        hi = None if end is None else _bucket(_ts(end) - pd.Timedelta('1us'), interval) + w
+        hi = None if end is None else _bucket(to_utc(end) - pd.Timedelta('1us'), interval) + w
         bars = resample_candles(self.read_candles(symbol, lo, hi, '1m'), interval, as_of=as_of)
-        if start is not None: bars = bars[bars.index >= _ts(start)]
-        if end is not None: bars = bars[bars.index < _ts(end)]
+        if start is not None: bars = bars[bars.index >= to_utc(start)]
+        if end is not None: bars = bars[bars.index < to_utc(end)]
         return bars
 
     def symbols(self, dataset: str = 'candles_1m') -> list[str]:
@@ -118,12 +118,8 @@ class Store:
         if dataset == 'trades': return pd.DatetimeIndex(self.read_trades(symbol).timestamp)
         return self.read_candles(symbol, interval=dataset.split('_', 1)[1]).index
 
-def _ts(t) -> pd.Timestamp:
-    t = pd.Timestamp(t)
-    return t.tz_localize('UTC') if t.tz is None else t.tz_convert('UTC')
-
 def _bucket(t, interval) -> pd.Timestamp:
-    return pd.Timestamp(int(bucket_open(np.array([_ts(t).value//1000]), interval)[0]), unit='us', tz='UTC')
+    return pd.Timestamp(int(bucket_open(np.array([to_utc(t).value//1000]), interval)[0]), unit='us', tz='UTC')
 
 def empty_candles() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=float) for c in ('open', 'high', 'low', 'close', 'volume')},
@@ -207,8 +203,8 @@ class ParquetStore(Store):
     def _files(self, dataset: str, symbol: str, start=None, end=None) -> list[Path]:
         d = self._dir(dataset, symbol)
         if not d.exists(): return []
-        lo = None if start is None else _ts(start).tz_localize(None).to_period('M')
-        hi = None if end is None else (_ts(end) - pd.Timedelta('1us')).tz_localize(None).to_period('M')
+        lo = None if start is None else to_utc(start).tz_localize(None).to_period('M')
+        hi = None if end is None else (to_utc(end) - pd.Timedelta('1us')).tz_localize(None).to_period('M')
         out = []
         for f in sorted(d.iterdir()):
             m = _MONTH_FILE.match(f.name)
@@ -289,8 +285,8 @@ def _read_trade_file(path: Path, start=None, end=None) -> pd.DataFrame:
 
 def _filters(col: str, start, end) -> list:
     out = []
-    if start is not None: out.append((col, '>=', _ts(start)))
-    if end is not None: out.append((col, '<', _ts(end)))
+    if start is not None: out.append((col, '>=', to_utc(start)))
+    if end is not None: out.append((col, '<', to_utc(end)))
     return out
 
 @patch

@@ -15,7 +15,7 @@ import pandas as pd
 from scipy.signal import lfilter
 
 from ..core import DEFAULT_SYMBOLS, normalize_symbol, split_symbol
-from ..types import TIMESTAMP_DTYPE
+from ..types import index_from_us
 
 # %% ../../nbs/11_data.synthetic.ipynb #d680dbd0
 USD_LIKE = ('USD', 'USDT', 'USDC', 'EUR', 'ZUSD')
@@ -171,13 +171,13 @@ def _tape(symbol: str, path: dict, ctx: _Context, bounce: bool) -> tuple[pd.Data
     size = np.maximum(np.round(spec.trade_size*np.exp(0.9*rng('size').standard_normal(total)), 8), 1e-8)
     bar_us = (ctx.start_minute + np.arange(n))*60_000_000
     ts = bar_us[bar] + (u*60_000_000).astype(np.int64)
-    trades = pd.DataFrame({'timestamp': pd.to_datetime(ts, unit='us', utc=True).astype(TIMESTAMP_DTYPE), 'price': price,
+    trades = pd.DataFrame({'timestamp': index_from_us(ts, name='timestamp'), 'price': price,
                            'volume': size, 'side': pd.array(np.where(is_buy, 'buy', 'sell'), dtype='str')})
     volume = np.round(np.add.reduceat(size, starts), 8)          # the exact decimal sum of 8-decimal sizes
     candles = pd.DataFrame({'open': price[starts], 'high': np.maximum.reduceat(price, starts),
                             'low': np.minimum.reduceat(price, starts), 'close': price[last], 'volume': volume,
                             'trade_count': k.astype(float), 'vwap': np.add.reduceat(price*size, starts)/volume},
-                           index=pd.DatetimeIndex(pd.to_datetime(bar_us[has], unit='us', utc=True), name='timestamp').astype(TIMESTAMP_DTYPE))
+                           index=index_from_us(bar_us[has]))
     candles['vwap'] = candles['vwap'].clip(candles['low'], candles['high'])  # float rounding only
     return candles, trades
 
