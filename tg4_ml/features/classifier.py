@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['CLASSIFIER_FEATURES', 'CLASSIFIER_VERSION', 'MIN_HISTORY', 'FeatureSpec', 'fit_feature_spec', 'classifier_arrays',
-           'classifier_features']
+           'classifier_features', 'classifier_features_live']
 
 # %% ../../nbs/21_features.classifier.ipynb #01565801
 import hashlib, json
@@ -15,7 +15,7 @@ import pandas as pd
 import talib
 
 from .orderflow import bvc_buy_fraction, imbalance, trade_flow, vpin
-from ..types import to_utc
+from ..types import to_utc, trades_to_frame
 
 # %% ../../nbs/21_features.classifier.ipynb #d0b51f9b
 CLASSIFIER_FEATURES = ('price_vs_ema_9', 'price_vs_ema_21', 'price_vs_ema_50', 'ema_alignment', 'consecutive_above_ema',
@@ -137,3 +137,31 @@ def classifier_features(candles: pd.DataFrame, spec: FeatureSpec, trades: pd.Dat
     frac = _buy_fraction_from_tape(trades, idx) if spec.order_flow == 'trades' else None
     arrays = classifier_arrays(col('open'), col('high'), col('low'), col('close'), col('volume'), idx.as_unit('us').asi8, spec, frac)
     return pd.DataFrame(arrays, index=candles.index)
+
+# %% ../../nbs/21_features.classifier.ipynb #ddc90e26
+_MINUTE_US = 60_000_000
+
+def _us(t) -> int:
+    "Unix microseconds of a datetime (naive = UTC) or Timestamp."
+    return to_utc(t).value//1000
+
+def classifier_features_live(snapshot, symbol: str, spec: FeatureSpec) -> dict:
+    "The features of the newest closed 1-minute bar of `symbol` in a `DataSnapshot`, identical to `classifier_features`."
+    candles = tuple(snapshot.candles_1m.get(symbol, ()))
+    if candles and _us(candles[-1].timestamp) + _MINUTE_US > _us(snapshot.timestamp): candles = candles[:-1]   # still forming
+    if len(candles) < MIN_HISTORY:
+        raise ValueError(f"{symbol}: {len(candles)} closed 1-minute candles in the snapshot, the features need {MIN_HISTORY}")
+    ohlcv = np.array([(k.open, k.high, k.low, k.close, k.volume) for k in candles], float)
+    if not np.isfinite(ohlcv).all(): raise ValueError(f"{symbol}: the snapshot's candles hold NaN or infinite values")
+    cols = [np.ascontiguousarray(ohlcv[:, j]) for j in range(5)]
+    frac = None
+    if spec.order_flow == 'trades':
+        index = pd.DatetimeIndex([to_utc(k.timestamp) for k in candles]).as_unit('us')
+        tape = trades_to_frame(snapshot.trades.get(symbol, ()))
+        covered = (_us(tape['timestamp'].iloc[0])//_MINUTE_US + 1)*_MINUTE_US if len(tape) else index.asi8[-1] + _MINUTE_US
+        frac = _buy_fraction_from_tape(tape, index, covered)
+        open_us = index.asi8
+    else:
+        open_us = np.zeros(len(candles), np.int64); open_us[-1] = _us(candles[-1].timestamp)
+    arrays = classifier_arrays(*cols, open_us, spec, frac)
+    return {name: float(a[-1]) for name, a in arrays.items()}
