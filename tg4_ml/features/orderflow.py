@@ -37,10 +37,13 @@ def imbalance(buy_volume: np.ndarray, sell_volume: np.ndarray) -> np.ndarray:
 # %% ../../nbs/20_features.orderflow.ipynb #9dc15e25
 def bvc_buy_fraction(close: np.ndarray, window: int = 100) -> np.ndarray:
     "Estimated buy share of each bar's volume, Phi(r_t / sigma_t) (NaN until `window` returns exist)."
+    import talib
     close = np.asarray(close, float)
     r = np.full(len(close), np.nan)
     r[1:] = np.diff(np.log(close))
-    sigma = pd.Series(r).rolling(window, min_periods=window).std().to_numpy()
+    sigma = np.full(len(close), np.nan)
+    if len(close) > window:                    # sample SD of the last `window` returns (TA-Lib's is the population SD)
+        sigma[1:] = talib.STDDEV(np.ascontiguousarray(r[1:]), window, 1.0)*np.sqrt(window/(window - 1))
     with np.errstate(invalid='ignore', divide='ignore'):
         z = np.where(sigma > 0, r/sigma, 0.0)
     return np.where(np.isfinite(sigma), ndtr(z), np.nan)
@@ -49,24 +52,24 @@ def bvc_buy_fraction(close: np.ndarray, window: int = 100) -> np.ndarray:
 _VPIN_KERNEL = None
 
 def _vpin_kernel():
-    "Compile (once, cached on disk) the VPIN loop over bars and buckets."
+    "Compile (once per process, about 1 s) the VPIN loop over bars and buckets."
     global _VPIN_KERNEL
     if _VPIN_KERNEL is None:
         import numba
-        @numba.njit(cache=True)
+        @numba.njit(parallel=True)
         def kernel(volume, buy_fraction, bucket_volume, n_buckets, max_bars):
             n = len(volume)
             out = np.full(n, np.nan)
-            for t in range(n):
+            for t in numba.prange(n):                        # bars are independent: spread over the cores
                 total_abs, bucket_signed, bucket_room, filled = 0.0, 0.0, bucket_volume, 0
-                i = t
-                while filled < n_buckets and i >= 0 and i > t - max_bars:
-                    v, f = volume[i], buy_fraction[i]
+                for back in range(max_bars):                 # walk back from bar t over at most max_bars bars
+                    j = t - back
+                    if j < 0 or filled >= n_buckets: break
+                    v, f = volume[j], buy_fraction[j]
                     if v > 0:
-                        if not (f == f):                     # NaN buy share: no estimate for this bar
-                            break
+                        if not (f == f): break               # NaN buy share: no estimate for this bar
                         s = 2.0*f - 1.0
-                        while v > 0 and filled < n_buckets:
+                        while v > 0 and filled < n_buckets:  # split the bar's volume over buckets, pro rata
                             take = v if v < bucket_room else bucket_room
                             bucket_signed += take*s
                             bucket_room -= take
@@ -75,7 +78,6 @@ def _vpin_kernel():
                                 total_abs += abs(bucket_signed)
                                 filled += 1
                                 bucket_signed, bucket_room = 0.0, bucket_volume
-                    i -= 1
                 if filled == n_buckets: out[t] = total_abs/(n_buckets*bucket_volume)
             return out
         _VPIN_KERNEL = kernel
