@@ -10,7 +10,7 @@ __all__ = ['CANDLE_COLUMNS', 'CANDLE_OPTIONAL_COLUMNS', 'TRADE_COLUMNS', 'TRADE_
 
 # %% ../nbs/01_types.ipynb #5c3ed6cc
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import cached_property
 from typing import Any, Mapping, Sequence
 

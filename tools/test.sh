@@ -29,7 +29,15 @@ else
   failed=$((failed + 1))
 fi
 
-# 2. a real PostgreSQL for the cells flagged `postgres`: a throwaway server, stopped by its PID on exit,
+# 2. the exported package has no undefined names, unused imports or redefinitions (ruff's pyflakes rules):
+#    an import that only lives in a hidden notebook cell passes the notebook's tests but breaks the package
+if ruff check --select F --exclude tg4_ml/_modidx.py --output-format concise tg4_ml; then
+  echo "lint: tg4_ml passes ruff's F rules"; passed=$((passed + 1))
+else
+  echo "lint FAILED (fix the notebook's #| export cell, then nbdev_export)"; failed=$((failed + 1))
+fi
+
+# 3. a real PostgreSQL for the cells flagged `postgres`: a throwaway server, stopped by its PID on exit,
 #    unless TG4_TEST_PG_URL already points at one
 flags="slow postgres"
 if [ -z "${TG4_TEST_PG_URL:-}" ]; then
@@ -42,7 +50,7 @@ else
   echo "using the PostgreSQL server in TG4_TEST_PG_URL"
 fi
 
-# 3. every notebook; flagged cells run where they can
+# 4. every notebook; flagged cells run where they can
 if [ -n "$(python -c 'from tg4_ml.core import real_data_dir; print(real_data_dir() or "")')" ]; then
   flags="$flags realdata"
 else

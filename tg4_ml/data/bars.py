@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .validate import BAR_ORIGIN, interval_minutes
-from ..types import TIMESTAMP_DTYPE, index_from_us
+from ..types import index_from_us
 
 # %% ../../nbs/12_data.bars.ipynb #8daee2d6
 _US_PER_MIN = 60_000_000

@@ -7,8 +7,8 @@ __all__ = ['OHLCVT_COLUMNS', 'TRADE_COLUMNS', 'to_kraken_ohlcvt', 'to_kraken_tra
            'import_kraken_ohlcvt', 'import_kraken_trades', 'read_candles_csv']
 
 # %% ../../nbs/14_data.kraken.ipynb #cd69f359
-import io, re, time
-from dataclasses import dataclass, field
+import re, time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -18,7 +18,7 @@ import pandas as pd
 from ..core import normalize_symbol
 from .bars import GapReport, gap_report
 from .store import Store, WriteReport, dataset_name, open_store
-from .validate import DataValidationError, interval_minutes
+from .validate import DataValidationError, ValidationReport, interval_minutes
 from ..types import index_from_us
 
 # %% ../../nbs/14_data.kraken.ipynb #583ad47f
@@ -207,7 +207,7 @@ def import_kraken_trades(path: str | Path, symbol: str, store: Store | str, chun
 
 # %% ../../nbs/14_data.kraken.ipynb #fe824a8d
 def read_candles_csv(path: str | Path, symbol: str, timestamp_col: str | None = None, interval: str | int = '1m',
-                     assume_utc: bool = False) -> tuple[pd.DataFrame, 'ValidationReport']:
+                     assume_utc: bool = False) -> tuple[pd.DataFrame, ValidationReport]:
     "Validated canonical candles from a CSV file with a header (timestamp column: `timestamp_col` or the first column)."
     from tg4_ml.data.validate import validate_candles
     path = Path(path)

@@ -7,7 +7,6 @@ __all__ = ['TIMEFRAMES', 'BUCKET_ORIGIN', 'TABLES_SQL', 'StoreError', 'redact_ur
            'encode_copy', 'decode_copy', 'PostgresStore']
 
 # %% ../../nbs/15_data.postgres.ipynb #a9cb509d
-import re, time
 from contextlib import contextmanager
 from typing import Iterator
 from urllib.parse import urlsplit, urlunsplit
@@ -18,8 +17,8 @@ import psycopg
 from psycopg import sql
 
 from ..core import normalize_symbol
-from .store import Store, WriteReport, dataset_name, empty_candles, empty_trades, open_store
-from .validate import interval_label, interval_minutes, validate_candles, validate_trades
+from .store import Store, WriteReport, dataset_name, empty_candles
+from .validate import interval_minutes, validate_candles, validate_trades
 from ..types import index_from_us, to_utc
 
 # %% ../../nbs/15_data.postgres.ipynb #4831f973

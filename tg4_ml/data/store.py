@@ -8,7 +8,7 @@ __all__ = ['WriteReport', 'dataset_name', 'Store', 'empty_candles', 'empty_trade
 
 # %% ../../nbs/13_data.store.ipynb #c993388f
 import json, os, re, uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 

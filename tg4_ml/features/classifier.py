@@ -8,13 +8,13 @@ __all__ = ['CLASSIFIER_FEATURES', 'CLASSIFIER_VERSION', 'MIN_HISTORY', 'FeatureS
 
 # %% ../../nbs/21_features.classifier.ipynb #01565801
 import hashlib, json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
 import talib
 
-from .orderflow import bvc_buy_fraction, imbalance, trade_flow, vpin
+from .orderflow import bvc_buy_fraction, trade_flow, vpin
 from ..types import to_utc, trades_to_frame
 
 # %% ../../nbs/21_features.classifier.ipynb #d0b51f9b

@@ -6,7 +6,7 @@
 __all__ = ['data_hash', 'label_columns', 'FeatureCache', 'features_for']
 
 # %% ../../nbs/28_features.store.ipynb #d17e24d2
-import hashlib, io, json
+import hashlib, io, json, os
 
 import numpy as np
 import pandas as pd
