@@ -52,10 +52,15 @@ class Normaliser:
         return {c: float(np.clip((values[c] - self.center[c])/self.scale[c], -self.clip, self.clip)) for c in self.center}
 
     def to_dict(self) -> dict:
-        return {'method': self.method, 'clip': self.clip, 'center': self.center, 'scale': self.scale, 'fitted_rows': self.fitted_rows}
+        "Plain JSON-able dict; columns are a list, so their order survives any JSON writer (sorted keys included)."
+        cols = list(self.center)
+        return {'method': self.method, 'clip': self.clip, 'columns': cols, 'center': [self.center[c] for c in cols],
+                'scale': [self.scale[c] for c in cols], 'fitted_rows': self.fitted_rows}
     @classmethod
     def from_dict(cls, d: dict) -> 'Normaliser':
-        return cls(d['method'], float(d['clip']), {k: float(v) for k, v in d['center'].items()}, {k: float(v) for k, v in d['scale'].items()}, int(d.get('fitted_rows', 0)))
+        cols = list(d['columns'])
+        if not len(cols) == len(d['center']) == len(d['scale']): raise ValueError("Normaliser.from_dict: columns, center and scale differ in length")
+        return cls(d['method'], float(d['clip']), dict(zip(cols, map(float, d['center']))), dict(zip(cols, map(float, d['scale']))), int(d.get('fitted_rows', 0)))
     def to_json(self) -> str: return json.dumps(self.to_dict())
     @classmethod
     def from_json(cls, text: str) -> 'Normaliser': return cls.from_dict(json.loads(text))
