@@ -120,8 +120,8 @@ def performance(equity: pd.Series, bars_per_year: float) -> dict:
     years = len(e)/bars_per_year
     down = np.sqrt(np.mean(np.minimum(r, 0)**2))
     ann = np.sqrt(bars_per_year)
-    with np.errstate(over='ignore'):          # annualising a few hours is meaningless: NaN below one day
-        annual = float((1 + total)**(1/years) - 1) if years*365.25 >= 1 and total > -1 else (-1.0 if total <= -1 else float('nan'))
+    with np.errstate(over='ignore'):          # compounding a few days to a year is meaningless: NaN below 30 days
+        annual = float((1 + total)**(1/years) - 1) if years*365.25 >= 30 and total > -1 else (-1.0 if total <= -1 else float('nan'))
     return {'total_return': float(total), 'annualised_return': annual,
             'sharpe': float(r.mean()/r.std()*ann) if r.std() > 0 else 0.0, 'sortino': float(r.mean()/down*ann) if down > 0 else 0.0,
             'max_drawdown': float(np.max(1 - e/np.maximum.accumulate(e)))}
