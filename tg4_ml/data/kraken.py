@@ -43,21 +43,26 @@ TRADE_COLUMNS = ['unix_ts', 'price', 'volume', 'side', 'order_type', 'misc']
 _SIDES = {'b': 'buy', 's': 'sell', 'buy': 'buy', 'sell': 'sell'}
 _ORDER_TYPES = {'m': 'market', 'l': 'limit', 'market': 'market', 'limit': 'limit'}
 
-def _has_header(first_line: str) -> bool:
-    field0 = first_line.split(',')[0].strip()
+_HEADER_NAMES = {'unix_ts', 'timestamp', 'time', 'ts', 'date', 'datetime', 'open_time'}
+
+def _has_header(path: Path, first_line: str) -> bool:
+    "True for a header line (first field a known column name), False for data; anything else is an error."
+    field0 = first_line.split(',')[0].strip().strip('"\'').lower()
     try: float(field0); return False
-    except ValueError: return True
+    except ValueError: pass
+    if field0 in _HEADER_NAMES: return True
+    raise DataValidationError(f"{path}: line 1: first field {field0[:30]!r} is neither a unix time nor a known header name ({sorted(_HEADER_NAMES)})")
 
 def _read_chunks(path: Path, names: list, numeric: list, min_cols: int, chunk_rows: int) -> Iterator[tuple[int, pd.DataFrame]]:
     "Yield (first line number, frame) per chunk; raise DataValidationError naming file and line on malformed input."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"{path}: no such file")
-    with open(path, 'r', newline='') as f: first = f.readline()
+    with open(path, 'r', newline='', encoding='utf-8-sig') as f: first = f.readline()     # utf-8-sig: a BOM is not data
     if not first.strip(): raise DataValidationError(f"{path}: the file is empty")
-    header = _has_header(first)
+    header = _has_header(path, first)
     ncols = len(first.split(',')) if not header else None
     if header:
-        with open(path) as f: f.readline(); second = f.readline()
+        with open(path, encoding='utf-8-sig') as f: f.readline(); second = f.readline()
         if not second.strip(): raise DataValidationError(f"{path}: the file has a header line but no data")
         ncols = len(second.split(','))
     if not min_cols <= ncols <= len(names):
@@ -67,7 +72,7 @@ def _read_chunks(path: Path, names: list, numeric: list, min_cols: int, chunk_ro
     line = 2 if header else 1
     try:
         reader = pd.read_csv(path, header=None, names=cols, skiprows=1 if header else 0, chunksize=chunk_rows,
-                             dtype={c: 'str' for c in cols if c not in numeric}, skip_blank_lines=False, engine='c')
+                             dtype={c: 'str' for c in cols if c not in numeric}, skip_blank_lines=False, engine='c', encoding='utf-8-sig')
         for chunk in reader:
             _check_chunk(path, chunk, numeric, line)
             yield line, chunk
@@ -167,9 +172,9 @@ def import_kraken_ohlcvt(path: str | Path, symbol: str, store: Store | str, inte
 
 # %% ../../nbs/14_data.kraken.ipynb #a699a35a
 def _split_same_time_tail(trades: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    "Split off the trades sharing the chunk's last timestamp: identical trades must not straddle two write batches."
+    "Split sorted trades into those before the last timestamp and those at it (identical trades must share a write batch)."
     ts = pd.DatetimeIndex(trades['timestamp']).as_unit('us').asi8
-    k = int(np.searchsorted(ts, ts[-1], side='left')) if (np.diff(ts) >= 0).all() else len(ts)
+    k = int(np.searchsorted(ts, ts[-1], side='left'))
     return trades.iloc[:k], trades.iloc[k:]
 
 def import_kraken_trades(path: str | Path, symbol: str, store: Store | str, chunk_rows: int = 1_000_000) -> ImportReport:
@@ -196,6 +201,14 @@ def import_kraken_trades(path: str | Path, symbol: str, store: Store | str, chun
         if 'order_type' in chunk: trades['order_type'] = chunk['order_type'].str.strip().str.lower().map(_ORDER_TYPES).fillna(chunk['order_type']).astype('str').to_numpy()
         if 'misc' in chunk: trades['misc'] = chunk['misc'].astype('str').to_numpy()
         rep.unknown_side += int(trades['side'].isna().sum())
+        us = pd.DatetimeIndex(trades['timestamp']).as_unit('us').asi8
+        late = us[1:] < np.maximum.accumulate(us)[:-1]
+        if late.any():                                       # sort within the chunk (a counted repair)
+            rep.reordered += int(late.sum())
+            trades = trades.iloc[np.argsort(us, kind='stable')].reset_index(drop=True); us = np.sort(us)
+        if carry is not None and us[0] < pd.DatetimeIndex(carry['timestamp']).as_unit('us').asi8[0]:
+            raise DataValidationError(f"{path}: lines {line}..{line + len(chunk) - 1} hold trades older than earlier lines of the file; "
+                                      f"identical trades could straddle two batches: sort the file by time, or import it with chunk_rows larger than the file")
         if carry is not None: trades, rows = pd.concat([carry, trades], ignore_index=True), len(chunk) + carry_rows
         else: rows = len(chunk)
         head, carry = _split_same_time_tail(trades)
@@ -217,10 +230,11 @@ def read_candles_csv(path: str | Path, symbol: str, timestamp_col: str | None = 
     col = timestamp_col or frame.columns[0]
     if col not in frame.columns: raise DataValidationError(f"{path}: no column {col!r} (have {list(frame.columns)})")
     raw = frame.pop(col)
-    ts = pd.to_datetime(raw, unit='s', utc=True) if pd.api.types.is_numeric_dtype(raw) else pd.to_datetime(raw, format='ISO8601')
-    ts = pd.DatetimeIndex(ts)
-    if ts.tz is None:
-        if not assume_utc: raise DataValidationError(f"{path}: column {col!r} has naive timestamps; pass assume_utc=True if they are UTC")
-        ts = ts.tz_localize('UTC')
+    if pd.api.types.is_numeric_dtype(raw): ts = _unix_to_utc(path, raw, 2)                 # seconds; refuses milliseconds
+    else:
+        ts = pd.DatetimeIndex(pd.to_datetime(raw, format='ISO8601'))
+        if ts.tz is None:
+            if not assume_utc: raise DataValidationError(f"{path}: column {col!r} has naive timestamps; pass assume_utc=True if they are UTC")
+            ts = ts.tz_localize('UTC')
     frame.index = ts.rename('timestamp')
     return validate_candles(frame, symbol, interval)

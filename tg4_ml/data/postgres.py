@@ -331,19 +331,18 @@ FROM tg4_stage_trades s LEFT JOIN tg4_stage_trade_text x ON x.seq = s.seq ORDER 
 _INSERT_MISSING_TRADES = """WITH s AS (
     SELECT st."timestamp", st.price::numeric(20,10) AS price, st.volume::numeric(20,10) AS volume,
            CASE st.side_code WHEN 1 THEN 'buy' WHEN 2 THEN 'sell' END AS side, st.seq,
-           row_number() OVER (PARTITION BY st."timestamp", st.price, st.volume, st.side_code ORDER BY st.seq) AS occ
+           row_number() OVER (PARTITION BY st."timestamp", st.price, st.volume ORDER BY st.seq) AS occ
     FROM tg4_stage_trades st),
 e AS (
     SELECT t."timestamp", t.price, t.volume, t.side,
-           row_number() OVER (PARTITION BY t."timestamp", t.price, t.volume, t.side ORDER BY t.id) AS occ
+           row_number() OVER (PARTITION BY t."timestamp", t.price, t.volume ORDER BY t.id) AS occ
     FROM trades t
     WHERE t.symbol = %(symbol)s::varchar AND t."timestamp" BETWEEN %(lo)s AND %(hi)s),
 ins AS (
     INSERT INTO trades (symbol, "timestamp", price, volume, side, order_type, misc)
     SELECT %(symbol)s::varchar, s."timestamp", s.price, s.volume, s.side, x.order_type, x.misc
     FROM s LEFT JOIN tg4_stage_trade_text x ON x.seq = s.seq
-    WHERE NOT EXISTS (SELECT 1 FROM e WHERE e."timestamp" = s."timestamp" AND e.price = s.price AND e.volume = s.volume
-                      AND e.side IS NOT DISTINCT FROM s.side AND e.occ = s.occ)
+    WHERE NOT EXISTS (SELECT 1 FROM e WHERE e."timestamp" = s."timestamp" AND e.price = s.price AND e.volume = s.volume AND e.occ = s.occ)
     ORDER BY s.seq
     RETURNING "timestamp")
 SELECT count(*), min("timestamp"), max("timestamp") FROM ins"""

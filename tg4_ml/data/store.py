@@ -158,7 +158,7 @@ def merge_candles(stored: pd.DataFrame, new: pd.DataFrame, on_conflict: str = 'k
     return merged.sort_index(kind='stable'), counts
 
 # %% ../../nbs/13_data.store.ipynb #e06f528a
-_TRADE_KEY = ['timestamp', 'price', 'volume', 'side']
+_TRADE_KEY = ['timestamp', 'price', 'volume']   # side is not identity: a tape re-imported with sides is the same tape
 
 def _trade_keys(trades: pd.DataFrame) -> np.ndarray:
     "uint64 identity of each trade: hash of its values and its occurrence number among identical trades."
@@ -241,15 +241,16 @@ def write_candles(self: ParquetStore, symbol: str, candles: pd.DataFrame, interv
     symbol = normalize_symbol(symbol)
     clean, vrep = validate_candles(candles, symbol, interval)
     ds = dataset_name(interval)
-    counts = {}
+    counts, pending = {}, []
     months = _months(clean.index)
-    for month in np.unique(months):
+    for month in np.unique(months):                 # merge every month first: a refused write changes no file
         part = clean[months == month]
         path = self._dir(ds, symbol)/f"{month}.parquet"
         stored = _read_candle_file(path) if path.exists() else part.iloc[:0]
         merged, c = merge_candles(stored, part, on_conflict)
         _add(counts, c)
-        if c['written'] or c['replaced']: _write_table(merged, path, index=True)
+        if c['written'] or c['replaced']: pending.append((merged, path))
+    for merged, path in pending: _write_table(merged, path, index=True)
     return WriteReport(symbol, ds, rows=len(clean), validation=vrep, **counts)
 
 @patch

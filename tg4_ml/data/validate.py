@@ -47,6 +47,7 @@ INTERVALS = {'1m': 1, '5m': 5, '15m': 15, '30m': 30, '1h': 60, '4h': 240, '12h':
 def interval_minutes(interval: str | int) -> int:
     "Minutes in a bar interval given as '5m', '1h', '1d', ... or a number of minutes."
     if isinstance(interval, (int, np.integer)) and interval > 0: return int(interval)
+    if isinstance(interval, str) and interval.strip().isdigit() and int(interval) > 0: return int(interval)
     if interval in INTERVALS: return INTERVALS[interval]
     raise ValueError(f"unknown interval {interval!r}; use one of {list(INTERVALS)} or a positive number of minutes")
 
@@ -130,10 +131,10 @@ def validate_candles(candles: pd.DataFrame, symbol: str, interval: str | int = '
         problems.check(vol < 0, idx, "with negative volume")
         if 'trade_count' in v:
             tc = v['trade_count']
-            problems.check(~np.isfinite(tc) | (tc < 0) | (tc != np.round(tc)), idx, "with a trade_count that is not a whole number >= 0")
+            problems.check(np.isinf(tc) | (tc < 0) | (np.isfinite(tc) & (tc != np.round(tc))), idx, "with a trade_count that is not a whole number >= 0")
         if 'vwap' in v:
             vw = v['vwap']
-            bad_vwap = np.where(vol > 0, ~np.isfinite(vw) | (vw < l*(1 - 1e-9)) | (vw > h*(1 + 1e-9)), np.isinf(vw))
+            bad_vwap = np.isinf(vw) | (np.isfinite(vw) & (vol > 0) & ((vw < l*(1 - 1e-9)) | (vw > h*(1 + 1e-9))))
             problems.check(bad_vwap, idx, "with a vwap outside [low, high]")
     problems.check(~on_grid(idx, interval), idx, f"with a timestamp off the {interval_label(interval)} bar grid")
     problems.raise_if_any()
