@@ -330,6 +330,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cfg = Config.load(args.config, overrides=args.overrides)
         return COMMANDS[args.command](args, cfg)
-    except (CliError, ValueError, TypeError, FileNotFoundError, NotImplementedError, RuntimeError) as e:
+    except (CliError, ValueError, TypeError, FileNotFoundError, NotImplementedError, RuntimeError, KeyError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -6,7 +6,7 @@
 __all__ = ['EXIT_REASONS', 'BacktestConfig', 'signals_from_predictions', 'performance', 'BacktestResult', 'backtest']
 
 # %% ../../nbs/41_eval.backtest.ipynb #cc56ac18
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd

@@ -6,7 +6,7 @@
 __all__ = ['equity_figure', 'trades_figure', 'html_report']
 
 # %% ../../nbs/42_eval.report.ipynb #ea563c5d
-import html, json
+import html
 from pathlib import Path
 
 import numpy as np

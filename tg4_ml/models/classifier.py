@@ -7,7 +7,6 @@ __all__ = ['XGB_DEFAULTS', 'LGB_DEFAULTS', 'PREDICTION_COLUMNS', 'training_rows'
 
 # %% ../../nbs/30_models.classifier.ipynb #e1a1a807
 import json
-from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np

@@ -6,19 +6,18 @@
 __all__ = ['TrainConfig', 'TrainResult', 'train_classifier']
 
 # %% ../../nbs/60_train.classifier.ipynb #5cf25a6c
-import json, os, time
+import os, time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from ..data.store import open_store
 from ..eval.backtest import BacktestConfig, backtest, signals_from_predictions
 from ..eval.metrics import baselines, calibration, calibration_figure, classification_metrics, confusion_figure, importance_figure
 from ..features.classifier import CLASSIFIER_VERSION, fit_feature_spec
 from ..features.splits import chronological_split
-from ..features.store import features_for, label_columns
+from ..features.store import features_for
 from ..models.classifier import SignalClassifier, training_rows
 from ..registry import ModelRegistry, code_version
 
