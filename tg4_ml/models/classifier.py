@@ -111,7 +111,19 @@ def _predict_one(self, features: dict) -> dict:
     return {'buy_probability': float(p[0]), 'sell_probability': float(p[1]), 'hold_probability': float(p[2]),
             'predicted_action': LABEL_NAMES[k], 'confidence': float(p[k])}
 
+def _shap_importance(self, X: pd.DataFrame) -> dict:
+    "Mean |SHAP value| per feature over the rows of `X`, summed over the three classes (the libraries' own TreeSHAP: no extra package)."
+    x = X[list(self.spec.names)].to_numpy(float)
+    if self.backend == 'xgboost':
+        import xgboost as xgb
+        contrib = self.model.predict(xgb.DMatrix(x, feature_names=list(self.spec.names)), pred_contribs=True, iteration_range=(0, self.best_iteration + 1))
+    else:
+        contrib = self.model.predict(x, pred_contrib=True, num_iteration=self.best_iteration + 1).reshape(len(x), 3, -1)
+    contrib = np.asarray(contrib)[:, :, :-1]                 # drop the bias column: rows x classes x features
+    return dict(zip(self.spec.names, np.abs(contrib).mean(axis=0).sum(axis=0).astype(float)))
+
 SignalClassifier.predict_proba, SignalClassifier.predict, SignalClassifier.predict_one = _predict_proba, _predict, _predict_one
+SignalClassifier.shap_importance = _shap_importance
 
 # %% ../../nbs/30_models.classifier.ipynb #3f8f03d6
 def _versions() -> dict:

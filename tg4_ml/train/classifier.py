@@ -134,8 +134,9 @@ def train_classifier(store, config: TrainConfig, registry: ModelRegistry | str |
     flat = {**{k: v for k, v in metrics.items() if isinstance(v, (int, float))},
             **{f'bt_{k}': v for k, v in bt.metrics.items() if isinstance(v, (int, float)) and np.isfinite(v)},
             'baseline_majority_accuracy': base['majority']['accuracy'], 'baseline_persistence_accuracy': base['persistence']['accuracy']}
+    shap = clf.shap_importance(Xt.iloc[:5000])
     figures = {'confusion.html': confusion_figure(metrics['confusion']), 'calibration.html': calibration_figure(cal),
-               'importance.html': importance_figure(importance)}
+               'importance.html': importance_figure(importance), 'shap.html': importance_figure(shap, 'Mean |SHAP value| on the test part (TreeSHAP)')}
     from tg4_ml.eval.report import equity_figure, trades_figure
     figures['equity.html'] = equity_figure(bt); figures['trades.html'] = trades_figure(test_candles, bt)
     model_dir = runs_dir/'models'/f"{symbol_slug(symbol)}-{int(time.time()*1000)}"
