@@ -162,6 +162,9 @@ def classifier_features_live(snapshot, symbol: str, spec: FeatureSpec) -> dict:
         raise ValueError(f"{symbol}: {len(candles)} closed 1-minute candles in the snapshot, the features need {need}")
     ohlcv = np.array([(k.open, k.high, k.low, k.close, k.volume) for k in candles], float)
     if not np.isfinite(ohlcv).all(): raise ValueError(f"{symbol}: the snapshot's candles hold NaN or infinite values")
+    o_, h_, l_, c_, v_ = ohlcv.T
+    if (h_ < np.maximum(o_, c_)).any() or (l_ > np.minimum(o_, c_)).any() or (ohlcv[:, :4] <= 0).any() or (v_ < 0).any():
+        raise ValueError(f"{symbol}: the snapshot's candles are inconsistent (high below open/close, low above them, or a price <= 0)")
     cols = [np.ascontiguousarray(ohlcv[:, j]) for j in range(5)]
     frac = None
     if spec.order_flow == 'trades':
