@@ -9,7 +9,6 @@ __all__ = ['ReplayResult', 'replay']
 import time
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from .data.snapshots import snapshot_at

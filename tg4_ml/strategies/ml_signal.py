@@ -9,8 +9,6 @@ __all__ = ['STRATEGY_NAME', 'STRATEGY_VERSION', 'SYMBOLS', 'CONFIG', 'log', 'on_
 import logging, os
 from pathlib import Path
 
-import numpy as np
-
 # %% ../../nbs/70_strategies.ml_signal.ipynb #1bce6f00
 STRATEGY_NAME = "ml_signal_v1"
 STRATEGY_VERSION = "1.0.0"
@@ -120,9 +118,7 @@ def generate_signal(data, config: dict, state: dict):
             price = float(closed[-1].close)
             action = _decide(st, config, symbol, pred, price)
             if action is None: continue
-            long_side = action in ('buy', 'cover')
             sl, tp = float(config.get('stop_loss_pct', 1.5))/100, float(config.get('take_profit_pct', 3.0))/100
-            opening = action in ('buy', 'short')
             stop = price*(1 - sl) if action == 'buy' else price*(1 + sl) if action == 'short' else None
             target = price*(1 + tp) if action == 'buy' else price*(1 - tp) if action == 'short' else None
             st['pending'][symbol] = {'action': action, 'bar_us': bar_us, 'stop': stop, 'target': target}
