@@ -55,9 +55,9 @@ def _fit_xgboost(self, X, y, Xv, yv):
          'eval_metric': 'mlogloss', 'seed': self.seed}
     evals_result = {}
     dtrain, dval = xgb.DMatrix(X, label=y, feature_names=list(self.spec.names)), xgb.DMatrix(Xv, label=yv, feature_names=list(self.spec.names))
-    self.model = xgb.train(p, dtrain, n, evals=[(dtrain, 'train'), (dval, 'val')], early_stopping_rounds=self.early_stopping_rounds,
+    self.model = xgb.train(p, dtrain, n, evals=[(dtrain, 'train'), (dval, 'val')], early_stopping_rounds=self.early_stopping_rounds or None,
                            evals_result=evals_result, verbose_eval=False)
-    self.best_iteration = int(self.model.best_iteration)
+    self.best_iteration = int(self.model.best_iteration) if self.early_stopping_rounds else n - 1
     self.history = {'train_mlogloss': evals_result['train']['mlogloss'], 'val_mlogloss': evals_result['val']['mlogloss']}
 
 def _fit_lightgbm(self, X, y, Xv, yv):
@@ -67,9 +67,9 @@ def _fit_lightgbm(self, X, y, Xv, yv):
     evals_result = {}
     dtrain = lgb.Dataset(X, y, feature_name=list(self.spec.names), free_raw_data=False)
     dval = lgb.Dataset(Xv, yv, reference=dtrain)
-    self.model = lgb.train(p, dtrain, n, valid_sets=[dtrain, dval], valid_names=['train', 'val'],
-                           callbacks=[lgb.early_stopping(self.early_stopping_rounds, verbose=False), lgb.record_evaluation(evals_result)])
-    self.best_iteration = int(self.model.best_iteration) - 1
+    stop = [lgb.early_stopping(self.early_stopping_rounds, verbose=False)] if self.early_stopping_rounds else []
+    self.model = lgb.train(p, dtrain, n, valid_sets=[dtrain, dval], valid_names=['train', 'val'], callbacks=stop + [lgb.record_evaluation(evals_result)])
+    self.best_iteration = int(self.model.best_iteration) - 1 if self.early_stopping_rounds else n - 1
     self.history = {'train_mlogloss': evals_result['train']['multi_logloss'], 'val_mlogloss': evals_result['val']['multi_logloss']}
 
 def _fit(self, train: pd.DataFrame, train_labels: pd.Series, val: pd.DataFrame, val_labels: pd.Series) -> 'SignalClassifier':
