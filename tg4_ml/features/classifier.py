@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['CLASSIFIER_FEATURES', 'CLASSIFIER_VERSION', 'MIN_HISTORY', 'FeatureSpec', 'min_history', 'fit_feature_spec',
-           'classifier_arrays', 'classifier_features', 'classifier_features_live']
+           'classifier_arrays', 'classifier_features', 'closed_candles', 'snapshot_ohlcv', 'live_buy_fraction',
+           'classifier_features_live']
 
 # %% ../../nbs/21_features.classifier.ipynb #01565801
 import hashlib, json
@@ -153,28 +154,35 @@ def _us(t) -> int:
     "Unix microseconds of a datetime (naive = UTC) or Timestamp."
     return to_utc(t).value//1000
 
-def classifier_features_live(snapshot, symbol: str, spec: FeatureSpec) -> dict:
-    "The features of the newest closed 1-minute bar of `symbol` in a `DataSnapshot`, identical to `classifier_features`."
-    candles = tuple(snapshot.candles_1m.get(symbol, ()))
-    if candles and _us(candles[-1].timestamp) + _MINUTE_US > _us(snapshot.timestamp): candles = candles[:-1]   # still forming
-    need = min_history(spec)
-    if len(candles) < need:
-        raise ValueError(f"{symbol}: {len(candles)} closed 1-minute candles in the snapshot, the features need {need}")
+def closed_candles(snapshot, symbol: str) -> tuple:
+    "The symbol's 1-minute candles in a snapshot, without the one still forming (open + 1 min after the snapshot time)."
+    candles = tuple((getattr(snapshot, 'candles_1m', None) or {}).get(symbol, ()))
+    if candles and _us(candles[-1].timestamp) + _MINUTE_US > _us(snapshot.timestamp): candles = candles[:-1]
+    return candles
+
+def snapshot_ohlcv(candles: tuple, symbol: str, need: int, what: str = 'the features') -> list[np.ndarray]:
+    "open, high, low, close, volume arrays of `candles`, after checking there are `need` of them and that they are sane."
+    if len(candles) < need: raise ValueError(f"{symbol}: {len(candles)} closed 1-minute candles in the snapshot, {what} need {need}")
     ohlcv = np.array([(k.open, k.high, k.low, k.close, k.volume) for k in candles], float)
     if not np.isfinite(ohlcv).all(): raise ValueError(f"{symbol}: the snapshot's candles hold NaN or infinite values")
-    o_, h_, l_, c_, v_ = ohlcv.T
-    if (h_ < np.maximum(o_, c_)).any() or (l_ > np.minimum(o_, c_)).any() or (ohlcv[:, :4] <= 0).any() or (v_ < 0).any():
+    o, h, l, c, v = ohlcv.T
+    if (h < np.maximum(o, c)).any() or (l > np.minimum(o, c)).any() or (ohlcv[:, :4] <= 0).any() or (v < 0).any():
         raise ValueError(f"{symbol}: the snapshot's candles are inconsistent (high below open/close, low above them, or a price <= 0)")
-    cols = [np.ascontiguousarray(ohlcv[:, j]) for j in range(5)]
-    frac = None
-    if spec.order_flow == 'trades':
-        index = pd.DatetimeIndex([to_utc(k.timestamp) for k in candles]).as_unit('us')
-        tape = trades_to_frame(snapshot.trades.get(symbol, ()))
-        covered = (_us(tape['timestamp'].iloc[0])//_MINUTE_US + 1)*_MINUTE_US if len(tape) else index.asi8[-1] + _MINUTE_US
-        frac = _buy_fraction_from_tape(tape, index, covered)
-        open_us = index.asi8
-    else:
-        open_us = np.zeros(len(candles), np.int64); open_us[-1] = _us(candles[-1].timestamp)
+    return [np.ascontiguousarray(ohlcv[:, j]) for j in range(5)]
+
+def live_buy_fraction(snapshot, symbol: str, candles: tuple) -> np.ndarray:
+    "Per-bar buy share of the snapshot's tape, NaN for bars it does not certainly cover (`order_flow='trades'`)."
+    index = pd.DatetimeIndex([to_utc(k.timestamp) for k in candles]).as_unit('us')
+    tape = trades_to_frame(snapshot.trades.get(symbol, ()))
+    covered = (_us(tape['timestamp'].iloc[0])//_MINUTE_US + 1)*_MINUTE_US if len(tape) else index.asi8[-1] + _MINUTE_US
+    return _buy_fraction_from_tape(tape, index, covered)
+
+def classifier_features_live(snapshot, symbol: str, spec: FeatureSpec) -> dict:
+    "The features of the newest closed 1-minute bar of `symbol` in a `DataSnapshot`, identical to `classifier_features`."
+    candles = closed_candles(snapshot, symbol)
+    cols = snapshot_ohlcv(candles, symbol, min_history(spec))
+    frac = live_buy_fraction(snapshot, symbol, candles) if spec.order_flow == 'trades' else None
+    open_us = np.zeros(len(candles), np.int64); open_us[-1] = _us(candles[-1].timestamp)   # only the last bar's time is used
     arrays = classifier_arrays(*cols, open_us, spec, frac)
     out = {name: float(a[-1]) for name, a in arrays.items()}
     missing = [k for k, v in out.items() if not np.isfinite(v)]

@@ -11,7 +11,7 @@ import pandas as pd
 import talib
 
 from ..data.bars import align_closed, resample_candles
-from .classifier import _MINUTE_US, _us
+from .classifier import _MINUTE_US, _us, closed_candles
 from ..types import candles_to_frame
 
 # %% ../../nbs/24_features.context.ipynb #afcfa1bd
@@ -40,8 +40,7 @@ def context_features(candles: pd.DataFrame) -> pd.DataFrame:
 
 def context_features_live(snapshot, symbol: str) -> dict:
     "The same for the newest closed 1-minute bar, from the snapshot's 5-minute candles (the forming one dropped)."
-    ones = tuple(snapshot.candles_1m.get(symbol, ()))
-    if ones and _us(ones[-1].timestamp) + _MINUTE_US > _us(snapshot.timestamp): ones = ones[:-1]
+    ones = closed_candles(snapshot, symbol)
     if not ones: raise ValueError(f"{symbol}: no closed 1-minute candle in the snapshot")
     bar_close = _us(ones[-1].timestamp) + _MINUTE_US
     fives = [k for k in snapshot.candles_5m.get(symbol, ()) if _us(k.timestamp) + 5*_MINUTE_US <= bar_close]

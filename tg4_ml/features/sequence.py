@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .classifier import FeatureSpec, classifier_arrays, classifier_features, _buy_fraction_from_tape
+from .classifier import FeatureSpec, classifier_arrays, classifier_features
 
 # %% ../../nbs/22_features.sequence.ipynb #ed646741
 SEQUENCE_FEATURES = ('log_return', 'range_pct', 'body_pct', 'volume_zscore', 'rsi_14', 'macd_histogram', 'atr_pct',
@@ -42,25 +42,11 @@ def sequence_windows(frame: pd.DataFrame, window: int = SEQUENCE_WINDOW) -> tupl
 # %% ../../nbs/22_features.sequence.ipynb #c925c64c
 def sequence_window_live(snapshot, symbol: str, spec: FeatureSpec, window: int = SEQUENCE_WINDOW) -> np.ndarray:
     "The newest (window, 10) sequence of `symbol` from a `DataSnapshot`, identical to the batch window."
-    from tg4_ml.features.classifier import _MINUTE_US, _us
-    candles = tuple(snapshot.candles_1m.get(symbol, ()))
-    if candles and _us(candles[-1].timestamp) + _MINUTE_US > _us(snapshot.timestamp): candles = candles[:-1]
-    need = SEQUENCE_MIN_HISTORY - SEQUENCE_WINDOW + window
-    if len(candles) < need: raise ValueError(f"{symbol}: {len(candles)} closed 1-minute candles in the snapshot, the sequence needs {need}")
-    ohlcv = np.array([(k.open, k.high, k.low, k.close, k.volume) for k in candles], float)
-    if not np.isfinite(ohlcv).all(): raise ValueError(f"{symbol}: the snapshot's candles hold NaN or infinite values")
-    o, h, l, c, v = (np.ascontiguousarray(ohlcv[:, j]) for j in range(5))
-    index = pd.DatetimeIndex([pd.Timestamp(k.timestamp) for k in candles[-window:]])
-    index = index.tz_localize('UTC') if index.tz is None else index.tz_convert('UTC')
-    open_us = np.zeros(len(candles), np.int64); open_us[-window:] = index.as_unit('us').asi8
-    frac = None
-    if spec.order_flow == 'trades':
-        from tg4_ml.types import trades_to_frame
-        full = pd.DatetimeIndex([pd.Timestamp(k.timestamp) for k in candles])
-        full = (full.tz_localize('UTC') if full.tz is None else full.tz_convert('UTC')).as_unit('us')
-        tape = trades_to_frame(snapshot.trades.get(symbol, ()))
-        covered = (_us(tape['timestamp'].iloc[0])//_MINUTE_US + 1)*_MINUTE_US if len(tape) else full.asi8[-1] + _MINUTE_US
-        frac = _buy_fraction_from_tape(tape, full, covered)
+    from tg4_ml.features.classifier import _us, closed_candles, live_buy_fraction, snapshot_ohlcv
+    candles = closed_candles(snapshot, symbol)
+    o, h, l, c, v = snapshot_ohlcv(candles, symbol, SEQUENCE_MIN_HISTORY - SEQUENCE_WINDOW + window, 'the sequence')
+    open_us = np.zeros(len(candles), np.int64); open_us[-window:] = [_us(k.timestamp) for k in candles[-window:]]
+    frac = live_buy_fraction(snapshot, symbol, candles) if spec.order_flow == 'trades' else None
     f = classifier_arrays(o, h, l, c, v, open_us, spec, frac)
     seq = _sequence_from(o, h, l, c, f)
     return np.column_stack([seq[k][-window:] for k in SEQUENCE_FEATURES])

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import talib
 
-from .classifier import _MINUTE_US, _us
+from .classifier import closed_candles
 from .labels import round_trip_cost
 from ..types import candles_to_frame
 
@@ -52,11 +52,7 @@ def reference_symbol(symbol: str) -> str:
 
 def sizer_market_live(snapshot, symbol: str) -> dict:
     "The market part for the newest closed bar of `symbol` in a `DataSnapshot` (closed bars only)."
-    def closed(sym):
-        ks = tuple(snapshot.candles_1m.get(sym, ()))
-        if ks and _us(ks[-1].timestamp) + _MINUTE_US > _us(snapshot.timestamp): ks = ks[:-1]
-        return candles_to_frame(ks)
-    own, ref = closed(symbol), closed(reference_symbol(symbol))
+    own, ref = (candles_to_frame(closed_candles(snapshot, s)) for s in (symbol, reference_symbol(symbol)))
     if len(own) < SIZER_MIN_HISTORY: raise ValueError(f"{symbol}: {len(own)} closed 1-minute candles in the snapshot, the sizer features need {SIZER_MIN_HISTORY}")
     return sizer_market_features(own, ref if len(ref) else None).iloc[-1].to_dict()
 

@@ -98,16 +98,14 @@ def generate_signal(data, config: dict, state: dict):
     "A Signal for the newest closed bar of the first symbol with something to do, or None. Never raises."
     st = _ours(state)
     try:
-        now_us = _us(data.timestamp)
         for symbol in (s for s in config.get('symbols', SYMBOLS) if s in st['models']):
-            candles = tuple((getattr(data, 'candles_1m', None) or {}).get(symbol, ()))
-            if not candles: _skip(st, 'no_candles', symbol); continue
-            closed = candles if _us(candles[-1].timestamp) + _MINUTE_US <= now_us else candles[:-1]
+            from tg4_ml.features.classifier import classifier_features_live, closed_candles
+            if not (getattr(data, 'candles_1m', None) or {}).get(symbol): _skip(st, 'no_candles', symbol); continue
+            closed = closed_candles(data, symbol)
             if not closed: _skip(st, 'no_closed_candle', symbol); continue
             bar_us = _us(closed[-1].timestamp)
             if st['last_bar'].get(symbol) == bar_us: continue                  # this bar was already evaluated
             model = st['models'][symbol]
-            from tg4_ml.features.classifier import classifier_features_live
             try: feats = classifier_features_live(data, symbol, model['classifier'].spec)   # validates the candles too
             except ValueError as e: _skip(st, 'features', str(e)); continue
             st['last_bar'][symbol] = bar_us                                   # only now: a broken snapshot changes no state
