@@ -70,7 +70,7 @@ def _us(t) -> int:
     return to_utc(t).value//1000
 
 def _track_stops(st: dict, symbol: str, candles) -> None:
-    "Forget a position (or a stale pending order) whose stop or target a candle since entry has touched."
+    "Forget a position whose stop or target a candle since its entry has touched (the paper tester fills those without on_fill)."
     pos = st['positions'].get(symbol)
     if pos:
         since = pos['since_us']
