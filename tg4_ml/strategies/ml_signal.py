@@ -81,7 +81,7 @@ def _track_stops(st: dict, symbol: str, candles) -> None:
             if hit_stop or hit_target:
                 del st['positions'][symbol]; st['assumed_stopped'] += 1; return
 
-def _decide(st: dict, config: dict, symbol: str, pred: dict, price: float):
+def _decide(st: dict, config: dict, symbol: str, pred: dict):
     "The action for this bar, or None."
     thr = float(config.get('confidence_threshold', 0.6))
     action, conf = pred['predicted_action'], pred['confidence']
@@ -114,7 +114,7 @@ def generate_signal(data, config: dict, state: dict):
             if pend and bar_us - pend['bar_us'] > int(config.get('pending_bars', 3))*_MINUTE_US: del st['pending'][symbol]
             pred = model['classifier'].predict_one(feats)
             price = float(closed[-1].close)
-            action = _decide(st, config, symbol, pred, price)
+            action = _decide(st, config, symbol, pred)
             if action is None: continue
             sl, tp = float(config.get('stop_loss_pct', 1.5))/100, float(config.get('take_profit_pct', 3.0))/100
             stop = price*(1 - sl) if action == 'buy' else price*(1 + sl) if action == 'short' else None
