@@ -4,8 +4,7 @@
 
 # %% auto #0
 __all__ = ['CLASSIFIER_FEATURES', 'CLASSIFIER_VERSION', 'MIN_HISTORY', 'FeatureSpec', 'min_history', 'fit_feature_spec',
-           'classifier_arrays', 'classifier_features', 'closed_candles', 'snapshot_ohlcv', 'live_buy_fraction',
-           'classifier_features_live']
+           'classifier_arrays', 'classifier_features', 'classifier_features_live', 'signal_rows']
 
 # %% ../../nbs/21_features.classifier.ipynb #01565801
 import hashlib, json
@@ -15,6 +14,8 @@ import numpy as np
 import pandas as pd
 import talib
 
+from ..data.bars import require_minute_grid
+from ..data.snapshots import MINUTE_US, closed_candles, live_buy_fraction, snapshot_ohlcv, tape_buy_fraction   # closed_candles: re-exported for old importers
 from .orderflow import bvc_buy_fraction, trade_flow, vpin
 from ..types import to_utc, trades_to_frame
 
@@ -126,67 +127,40 @@ def classifier_arrays(open_: np.ndarray, high: np.ndarray, low: np.ndarray, clos
     return {name: f[name] for name in spec.names}
 
 # %% ../../nbs/21_features.classifier.ipynb #474d273b
-def _buy_fraction_from_tape(trades: pd.DataFrame, index: pd.DatetimeIndex, covered_from_us: int | None = None) -> np.ndarray:
-    "Buy share of each bar's classified volume; NaN for bars without classified trades or not fully covered by the tape."
-    flow = trade_flow(trades, index)
-    b, s = flow['buy_volume'].to_numpy(), flow['sell_volume'].to_numpy()
-    with np.errstate(invalid='ignore', divide='ignore'): frac = np.where(b + s > 0, b/(b + s), np.nan)
-    if covered_from_us is not None: frac[index.as_unit('us').asi8 < covered_from_us] = np.nan
-    return frac
-
 def classifier_features(candles: pd.DataFrame, spec: FeatureSpec, trades: pd.DataFrame | None = None) -> pd.DataFrame:
-    "The classifier features of every bar of sorted canonical `candles` (a row is known at its bar's close)."
+    "The classifier features of every bar of `candles` on the completed minute grid (`complete_minutes`); a row is known at its bar's close."
+    require_minute_grid(candles, 'classifier_features')
     if spec.order_flow == 'trades' and (trades is None or not len(trades)):
         raise ValueError("order_flow='trades': pass the trade tape of the candles' range (trades=...); it is missing or empty")
     col = lambda c: np.ascontiguousarray(candles[c].to_numpy(float))
-    idx = pd.DatetimeIndex(candles.index)
+    us = pd.DatetimeIndex(candles.index).as_unit('us').asi8
     frac = None
     if spec.order_flow == 'trades':                 # as live: a bar counts once the tape certainly covers it
         first = pd.DatetimeIndex(trades['timestamp'][:1]).as_unit('us').asi8[0]
-        frac = _buy_fraction_from_tape(trades, idx, (first//_MINUTE_US + 1)*_MINUTE_US)
-    arrays = classifier_arrays(col('open'), col('high'), col('low'), col('close'), col('volume'), idx.as_unit('us').asi8, spec, frac)
+        frac = tape_buy_fraction(trades, us, (first//MINUTE_US + 1)*MINUTE_US)
+    arrays = classifier_arrays(col('open'), col('high'), col('low'), col('close'), col('volume'), us, spec, frac)
     return pd.DataFrame(arrays, index=candles.index)
 
 # %% ../../nbs/21_features.classifier.ipynb #ddc90e26
-_MINUTE_US = 60_000_000
-
-def _us(t) -> int:
-    "Unix microseconds of a datetime (naive = UTC) or Timestamp."
-    return to_utc(t).value//1000
-
-def closed_candles(snapshot, symbol: str) -> tuple:
-    "The symbol's 1-minute candles in a snapshot, without the one still forming (open + 1 min after the snapshot time)."
-    candles = tuple((getattr(snapshot, 'candles_1m', None) or {}).get(symbol, ()))
-    if candles and _us(candles[-1].timestamp) + _MINUTE_US > _us(snapshot.timestamp): candles = candles[:-1]
-    return candles
-
-def snapshot_ohlcv(candles: tuple, symbol: str, need: int, what: str = 'the features') -> list[np.ndarray]:
-    "open, high, low, close, volume arrays of `candles`, after checking there are `need` of them and that they are sane."
-    if len(candles) < need: raise ValueError(f"{symbol}: {len(candles)} closed 1-minute candles in the snapshot, {what} need {need}")
-    ohlcv = np.array([(k.open, k.high, k.low, k.close, k.volume) for k in candles], float)
-    if not np.isfinite(ohlcv).all(): raise ValueError(f"{symbol}: the snapshot's candles hold NaN or infinite values")
-    o, h, l, c, v = ohlcv.T
-    if (h < np.maximum(o, c)).any() or (l > np.minimum(o, c)).any() or (ohlcv[:, :4] <= 0).any() or (v < 0).any():
-        raise ValueError(f"{symbol}: the snapshot's candles are inconsistent (high below open/close, low above them, or a price <= 0)")
-    return [np.ascontiguousarray(ohlcv[:, j]) for j in range(5)]
-
-def live_buy_fraction(snapshot, symbol: str, candles: tuple) -> np.ndarray:
-    "Per-bar buy share of the snapshot's tape, NaN for bars it does not certainly cover (`order_flow='trades'`)."
-    index = pd.DatetimeIndex([to_utc(k.timestamp) for k in candles]).as_unit('us')
-    tape = trades_to_frame(snapshot.trades.get(symbol, ()))
-    covered = (_us(tape['timestamp'].iloc[0])//_MINUTE_US + 1)*_MINUTE_US if len(tape) else index.asi8[-1] + _MINUTE_US
-    return _buy_fraction_from_tape(tape, index, covered)
-
 def classifier_features_live(snapshot, symbol: str, spec: FeatureSpec) -> dict:
-    "The features of the newest closed 1-minute bar of `symbol` in a `DataSnapshot`, identical to `classifier_features`."
+    "The features of the newest closed 1-minute candle of `symbol` in a `DataSnapshot`, on the completed grid, identical to `classifier_features`."
     candles = closed_candles(snapshot, symbol)
-    cols = snapshot_ohlcv(candles, symbol, min_history(spec))
-    frac = live_buy_fraction(snapshot, symbol, candles) if spec.order_flow == 'trades' else None
-    open_us = np.zeros(len(candles), np.int64); open_us[-1] = _us(candles[-1].timestamp)   # only the last bar's time is used
-    arrays = classifier_arrays(*cols, open_us, spec, frac)
+    us, cols, _ = snapshot_ohlcv(candles, symbol, min_history(spec))
+    frac = live_buy_fraction(snapshot, symbol, us) if spec.order_flow == 'trades' else None
+    arrays = classifier_arrays(*cols, us, spec, frac)
     out = {name: float(a[-1]) for name, a in arrays.items()}
     missing = [k for k, v in out.items() if not np.isfinite(v)]
     if missing:                                     # training never saw such a row: refuse rather than guess
         why = ' (the snapshot\'s trades do not cover enough bars for order_flow=\'trades\')' if spec.order_flow == 'trades' and set(missing) <= {'trade_imbalance', 'vpin'} else ''
         raise ValueError(f"{symbol}: features {missing} cannot be computed from this snapshot{why}")
     return out
+
+# %% ../../nbs/21_features.classifier.ipynb #1e75b934
+def signal_rows(candles: pd.DataFrame, features: pd.DataFrame) -> np.ndarray:
+    "Bool mask of the bars to train on or signal at: real (not `filled`) bars of the completed grid whose features are all finite."
+    if not pd.DatetimeIndex(candles.index).equals(pd.DatetimeIndex(features.index)):
+        raise ValueError(f"signal_rows: the features ({len(features):,} rows) are not aligned with the candles ({len(candles):,} rows); "
+                         "compute both on complete_minutes(candles)")
+    if 'filled' in candles.columns: real = ~candles['filled'].to_numpy(bool)
+    else: require_minute_grid(candles, 'signal_rows'); real = np.ones(len(candles), bool)
+    return real & np.isfinite(features.to_numpy(float)).all(axis=1)
