@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ..data.snapshots import closed_candles, live_buy_fraction, snapshot_ohlcv
 from .classifier import FeatureSpec, classifier_arrays, classifier_features
 
 # %% ../../nbs/22_features.sequence.ipynb #ed646741
@@ -41,12 +42,10 @@ def sequence_windows(frame: pd.DataFrame, window: int = SEQUENCE_WINDOW) -> tupl
 
 # %% ../../nbs/22_features.sequence.ipynb #c925c64c
 def sequence_window_live(snapshot, symbol: str, spec: FeatureSpec, window: int = SEQUENCE_WINDOW) -> np.ndarray:
-    "The newest (window, 10) sequence of `symbol` from a `DataSnapshot`, identical to the batch window."
-    from tg4_ml.features.classifier import _us, closed_candles, live_buy_fraction, snapshot_ohlcv
+    "The (window, 10) sequence ending at the newest closed candle of `symbol` in a `DataSnapshot`, on the completed grid, identical to the batch window."
     candles = closed_candles(snapshot, symbol)
-    o, h, l, c, v = snapshot_ohlcv(candles, symbol, SEQUENCE_MIN_HISTORY - SEQUENCE_WINDOW + window, 'the sequence')
-    open_us = np.zeros(len(candles), np.int64); open_us[-window:] = [_us(k.timestamp) for k in candles[-window:]]
-    frac = live_buy_fraction(snapshot, symbol, candles) if spec.order_flow == 'trades' else None
-    f = classifier_arrays(o, h, l, c, v, open_us, spec, frac)
+    us, (o, h, l, c, v), _ = snapshot_ohlcv(candles, symbol, SEQUENCE_MIN_HISTORY - SEQUENCE_WINDOW + window, 'the sequence')
+    frac = live_buy_fraction(snapshot, symbol, us) if spec.order_flow == 'trades' else None
+    f = classifier_arrays(o, h, l, c, v, us, spec, frac)
     seq = _sequence_from(o, h, l, c, f)
     return np.column_stack([seq[k][-window:] for k in SEQUENCE_FEATURES])

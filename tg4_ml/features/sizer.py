@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 import talib
 
-from .classifier import closed_candles
+from ..data.bars import require_minute_grid
+from ..data.snapshots import closed_candles, snapshot_ohlcv
 from .labels import round_trip_cost
-from ..types import candles_to_frame
+from ..types import candles_to_frame, index_from_us
 
 # %% ../../nbs/23_features.sizer.ipynb #53df310b
 SIZER_FEATURES = ('signal_confidence', 'signal_classifier_prob', 'atr_pct', 'volatility_20', 'volatility_regime', 'adx_14',
@@ -28,7 +29,8 @@ def _log_returns(close: np.ndarray) -> np.ndarray:
     r = np.full(len(close), np.nan); r[1:] = np.diff(np.log(close)); return r
 
 def sizer_market_features(candles: pd.DataFrame, reference: pd.DataFrame | None = None) -> pd.DataFrame:
-    "Market part of the sizer features for every bar; `reference` (BTC/USDT candles) for the correlation."
+    "Market part of the sizer features for every bar of `candles` on the completed minute grid; `reference` (BTC/USDT candles, may be gappy) for the correlation."
+    require_minute_grid(candles, 'sizer_market_features')
     o, h, l, c = (np.ascontiguousarray(candles[k].to_numpy(float)) for k in ('open', 'high', 'low', 'close'))
     r = _log_returns(c)
     vol = np.full(len(c), np.nan)
@@ -51,9 +53,10 @@ def reference_symbol(symbol: str) -> str:
     return 'XRP/USDT' if symbol == 'BTC/USDT' else 'BTC/USDT'
 
 def sizer_market_live(snapshot, symbol: str) -> dict:
-    "The market part for the newest closed bar of `symbol` in a `DataSnapshot` (closed bars only)."
-    own, ref = (candles_to_frame(closed_candles(snapshot, s)) for s in (symbol, reference_symbol(symbol)))
-    if len(own) < SIZER_MIN_HISTORY: raise ValueError(f"{symbol}: {len(own)} closed 1-minute candles in the snapshot, the sizer features need {SIZER_MIN_HISTORY}")
+    "The market part for the newest closed candle of `symbol` in a `DataSnapshot`, on the completed minute grid."
+    us, cols, _ = snapshot_ohlcv(closed_candles(snapshot, symbol), symbol, SIZER_MIN_HISTORY, 'the sizer features')
+    own = pd.DataFrame(dict(zip(('open', 'high', 'low', 'close', 'volume'), cols)), index=index_from_us(us))
+    ref = candles_to_frame(closed_candles(snapshot, reference_symbol(symbol)))
     return sizer_market_features(own, ref if len(ref) else None).iloc[-1].to_dict()
 
 # %% ../../nbs/23_features.sizer.ipynb #4062d911
