@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import talib
 
-from ..data.bars import align_closed, resample_candles
-from .classifier import _MINUTE_US, _us, closed_candles
-from ..types import candles_to_frame
+from ..data.bars import align_closed, bucket_open, fill_gaps, require_minute_grid, resample_candles
+from ..data.snapshots import MINUTE_US, closed_candles, timestamp_us
+from ..types import candles_to_frame, index_from_us
 
 # %% ../../nbs/24_features.context.ipynb #afcfa1bd
 CONTEXT_FEATURES = ('ret_5m_1', 'ret_5m_6', 'rsi_14_5m', 'price_vs_ema_21_5m', 'ret_1h_1', 'range_1h_1')
@@ -33,17 +33,24 @@ def _finish(ctx: pd.DataFrame, close_1m: np.ndarray) -> pd.DataFrame:
     ctx['price_vs_ema_21_5m'] = close_1m/ctx.pop('ema_21_5m').to_numpy() - 1
     return ctx[list(CONTEXT_FEATURES)]
 
+def _five_grid(five: pd.DataFrame, end_us: int | None = None) -> pd.DataFrame:
+    "5-minute bars completed on their grid (to the bucket opened before `end_us` if given), without the flag."
+    return fill_gaps(five, '5m', end=None if end_us is None else index_from_us([end_us])[0]).drop(columns='filled')
+
 def context_features(candles: pd.DataFrame) -> pd.DataFrame:
-    "Context features of every 1-minute bar, from 5-minute (and hourly) bars closed by that bar's close."
-    five = resample_candles(candles, '5m')
+    "Context features of every minute of `candles` (completed grid), from 5-minute (and hourly) bars closed by that minute's close."
+    require_minute_grid(candles, 'context_features')
+    real = candles[~candles['filled'].to_numpy(bool)] if 'filled' in candles.columns else candles
+    five = _five_grid(resample_candles(real, '5m'))           # buckets with trades, as the tester's feed builds them, then the grid
     return _finish(align_closed(_on_5m(five), candles.index, '5m'), candles['close'].to_numpy(float))
 
 def context_features_live(snapshot, symbol: str) -> dict:
-    "The same for the newest closed 1-minute bar, from the snapshot's 5-minute candles (the forming one dropped)."
+    "The same for the newest closed 1-minute candle, from the snapshot's 5-minute candles closed by its close, completed on their grid."
     ones = closed_candles(snapshot, symbol)
     if not ones: raise ValueError(f"{symbol}: no closed 1-minute candle in the snapshot")
-    bar_close = _us(ones[-1].timestamp) + _MINUTE_US
-    fives = [k for k in snapshot.candles_5m.get(symbol, ()) if _us(k.timestamp) + 5*_MINUTE_US <= bar_close]
-    if len(fives) < 300: raise ValueError(f"{symbol}: {len(fives)} closed 5-minute candles in the snapshot, the context needs 300")
-    ctx = _on_5m(candles_to_frame(fives)).iloc[[-1]]
+    bar_close = timestamp_us(ones[-1].timestamp) + MINUTE_US
+    fives = [k for k in snapshot.candles_5m.get(symbol, ()) if timestamp_us(k.timestamp) + 5*MINUTE_US <= bar_close]
+    five = _five_grid(candles_to_frame(fives), int(bucket_open(np.array([bar_close]), '5m')[0])) if fives else candles_to_frame(fives)
+    if len(five) < 300: raise ValueError(f"{symbol}: {len(fives)} closed 5-minute candles in the snapshot ({len(five)} on the completed grid), the context needs 300")
+    ctx = _on_5m(five).iloc[[-1]]
     return _finish(ctx, np.array([ones[-1].close])).iloc[0].to_dict()
