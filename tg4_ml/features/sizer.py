@@ -15,7 +15,7 @@ import talib
 
 from ..data.bars import require_minute_grid
 from ..data.snapshots import closed_candles, snapshot_ohlcv
-from .labels import round_trip_cost
+from .labels import DEFAULT_FEE_RATE, DEFAULT_SLIPPAGE_BPS, round_trip_cost
 from ..types import candles_to_frame, index_from_us
 
 # %% ../../nbs/23_features.sizer.ipynb #53df310b
@@ -81,7 +81,7 @@ def portfolio_features(state: PortfolioState, symbol: str, side: int, correlatio
             'portfolio_heat': heat, 'correlation_exposure': exposure}
 
 def sizer_features(market: dict, probabilities: dict, action: str, state: PortfolioState, symbol: str,
-                   take_profit_pct: float, stop_loss_pct: float, fee_rate: float = 0.0026, slippage_bps: float = 5.0,
+                   take_profit_pct: float, stop_loss_pct: float, fee_rate: float = DEFAULT_FEE_RATE, slippage_bps: float = DEFAULT_SLIPPAGE_BPS,
                    correlations: dict | None = None) -> dict:
     "All 13 sizer features for a candidate `action` ('buy' or 'sell') with class `probabilities` {'buy', 'sell', 'hold'}."
     if action not in ('buy', 'sell'): raise ValueError(f"action must be 'buy' or 'sell', got {action!r}")
