@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['MINUTE_US', 'LIVE_LIMITS', 'BACKTEST_LIMITS', 'timestamp_us', 'closed_candles', 'candle_open_us', 'snapshot_ohlcv',
-           'tape_buy_fraction', 'live_buy_fraction', 'snapshot_at']
+           'tape_buy_fraction', 'live_buy_fraction', 'snapshot_at', 'feed_times']
 
 # %% ../../nbs/16_data.snapshots.ipynb #dcbb4d6f
 from datetime import datetime, timedelta, timezone
@@ -147,3 +147,12 @@ def snapshot_at(as_of, candles_1m: dict, trades: dict | None = None, mode: str =
     return make_snapshot(index_from_us([now])[0], one, higher['5m'], trades={s: empty for s in candles}, candles_1h=higher['1h'],
                          candles_1d=higher['1d'], max_1m=lim['1m'], max_5m=lim['5m'], max_trades=0, max_higher=max(lim['1h'], lim['1d']),
                          cls=cls, candle_cls=candle_cls, trade_cls=trade_cls)
+
+# %% ../../nbs/16_data.snapshots.ipynb #5d318f46
+def feed_times(trades: pd.DataFrame) -> pd.Series:
+    "When the tester's live feed appends each traded minute's candle (the first trade of a later minute), indexed by the candle's open."
+    ts = _tape_us(trades)
+    if (np.diff(ts) < 0).any(): raise ValueError("feed_times: trades must be sorted by timestamp")
+    minute = ts//MINUTE_US*MINUTE_US
+    first = np.flatnonzero(np.r_[True, minute[1:] != minute[:-1]]) if len(ts) else np.zeros(0, int)
+    return pd.Series(index_from_us(ts[first[1:]]), index=index_from_us(minute[first[:-1]]), name='appended_at')
