@@ -38,18 +38,32 @@ def dev_env() -> dict:
 def say(msg: str) -> None:
     print(f"[papertester {time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
-def run(cmd: list, log: Path | None = None, env: dict | None = None, cwd=None, check: bool = True, timeout: float | None = None):
-    "Run a command, tee its output to `log`, return the CompletedProcess (stdout text)."
+def run(cmd: list, log: Path | None = None, env: dict | None = None, cwd=None, check: bool = True, timeout: float | None = None,
+        stream: bool = False):
+    "Run a command (its output teed to `log`, and echoed live with `stream`), return a CompletedProcess; killed after `timeout` s."
     shown = [('<python code>' if str(c).count('\n') > 1 else str(c)) for c in cmd]
     say('$ ' + ' '.join(shlex.quote(c) for c in shown) + (f'   (cwd {cwd})' if cwd else ''))
-    p = subprocess.run([str(c) for c in cmd], env=env, cwd=cwd, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
+    proc = subprocess.Popen([str(c) for c in cmd], env=env, cwd=cwd, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    timer = None
+    if timeout:
+        import threading
+        def kill():
+            say(f"timeout after {timeout:.0f} s: stopping pid {proc.pid}"); proc.kill()
+        timer = threading.Timer(timeout, kill); timer.daemon = True; timer.start()
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if stream: print('    | ' + line, end='', flush=True)
+    rc = proc.wait()
+    if timer: timer.cancel()
+    out = ''.join(lines)
     if log is not None:
         log.parent.mkdir(parents=True, exist_ok=True)
-        with open(log, 'a') as f: f.write(f"$ {' '.join(map(str, cmd))}\n{p.stdout}\n[exit {p.returncode}]\n")
-    if check and p.returncode != 0:
-        tail = '\n'.join(p.stdout.splitlines()[-30:])
-        raise RuntimeError(f"command failed with exit {p.returncode}: {' '.join(map(str, cmd))}\n{tail}")
-    return p
+        with open(log, 'a') as f: f.write(f"$ {' '.join(map(str, cmd))}\n{out}\n[exit {rc}]\n")
+    if check and rc != 0:
+        tail = '\n'.join(out.splitlines()[-30:])
+        raise RuntimeError(f"command failed with exit {rc}: {' '.join(shown)}\n{tail}")
+    return subprocess.CompletedProcess(cmd, rc, out)
 
 def tg4_ml(args: list, out: Path, log: Path, check: bool = True, timeout: float | None = 1800, models_dir: Path | None = None):
     "Run the `tg4-ml` CLI of this checkout (dev Python) with its models (unless given) and runs folders under `out`."

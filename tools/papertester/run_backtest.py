@@ -16,6 +16,7 @@
 Everything lands in OUT (default: a new /tmp/tg4pt_backtest.* folder); the PostgreSQL server is stopped on exit.
 """
 import argparse, json, sys, tempfile, time
+from datetime import datetime
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (HERE, Postgres, copy_tester, dev_env, dev_python, find_pnl_keys, fmt_us, round_trips, run, say, tester_python,
@@ -103,6 +104,7 @@ def main():
     ap.add_argument('--compat-views', action='store_true',
                     help="stand-in until tg4_ml's views carry them: add trade_count and vwap to the plain views after db init "
                          "(the tester's provider selects both; without them its backtest fails with 'column \"trade_count\" does not exist')")
+    ap.add_argument('--verbose', action='store_true', help="echo backtest_runner's output live")
     ap.add_argument('--timeout', type=float, default=1500, help="seconds for each backtest_runner run (default 1500)")
     a = ap.parse_args()
     out = Path(a.out) if a.out else Path(tempfile.mkdtemp(prefix='tg4pt_backtest.', dir='/tmp'))
@@ -150,7 +152,8 @@ def main():
             t0 = time.time()
             p = run([tester_python(), HERE/'bt_launch.py', '--tester', tester_copy, '--record', bt_out/'record.json', '--',
                      '--strategies', 'ml_signal_v1', '--symbols', a.symbol, '--start', start, '--end', end, '--output', bt_out],
-                    log, env={**dev_env(), 'PYTHONPATH': str(tg4_root), 'DATABASE_URL': url}, cwd=tester_copy, check=False, timeout=a.timeout)
+                    log, env={**dev_env(), 'PYTHONPATH': str(tg4_root), 'DATABASE_URL': url}, cwd=tester_copy, check=False, timeout=a.timeout,
+                    stream=a.verbose)
             wall = time.time() - t0
             summaries = sorted(bt_out.glob('backtest_summary_*.json'))
             summary = json.loads(summaries[-1].read_text()) if summaries else None
@@ -185,12 +188,19 @@ def report(tag, part, summary, record, rc, wall, stdout) -> dict:
             if x['fill_index'] is None: unfilled[x['action']] = unfilled.get(x['action'], 0) + 1
         fill_by = {}
         for f in record['fills']: fill_by[f['side']] = fill_by.get(f['side'], 0) + 1
+        lags = {}                          # backtest snapshots end with a complete candle: which bar did the signal score?
+        for x in record['signals']:
+            bar = (x.get('metadata') or {}).get('bar')
+            if isinstance(bar, (int, float)):
+                lag = round((datetime.fromisoformat(x['bar']).timestamp()*1e6 - bar)/60e6)
+                lags[f'{lag} bar(s)'] = lags.get(f'{lag} bar(s)', 0) + 1
         rt = round_trips(record['fills'])
         open_value = sum(q*part['last_close'] for q in rt['open_positions'].values())
         st = record['state'].get('tg4_ml', record['state'])
         own = find_pnl_keys(record['state'])
         print(f"calls {record['calls']} (errors raised {record['errors']}), latency per call {fmt_us(record['latency_us'])}, max {record['latency_max_us']/1000:.2f} ms")
         print(f"signals by action {sig_by}; not filled by the tester {unfilled or 'none'}; fills passed to on_fill by side {fill_by or 'none'}")
+        if lags: print(f"signal's scored bar behind the newest complete candle of its snapshot: {lags} (0 = on time)")
         print(f"ours from the fills (average cost, all fees): realized {rt['realized_pnl']:+.4f} USDT over {rt['closed_trades']} closed trades "
               f"(win rate {rt['win_rate']*100 if rt['closed_trades'] else float('nan'):.1f} %), fees {rt['fees']:.4f}, "
               f"open {rt['open_positions'] or 'none'} (worth {open_value:.2f} at the last test close)")
@@ -199,7 +209,7 @@ def report(tag, part, summary, record, rc, wall, stdout) -> dict:
         if skipped: print(f"strategy skipped snapshots: {skipped}; last error: {st.get('last_error')}")
         if isinstance(st, dict) and st.get('errors'): print(f"strategy errors: {st['errors']}")
         res.update(calls=record['calls'], latency_us=record['latency_us'], signals_by_action=sig_by, unfilled_by_action=unfilled,
-                   fills_by_side=fill_by, ours_from_fills=rt, ours_state=own, skipped=skipped)
+                   fills_by_side=fill_by, signal_bar_lag=lags, ours_from_fills=rt, ours_state=own, skipped=skipped)
     rb = part['research_backtest']
     print(f"tg4_ml research backtest of the same test part (registry): trades {rb.get('bt_trades')}, net return {rb.get('bt_total_return')}, "
           f"fees {rb.get('bt_fees_paid')} (position size, fees and threshold from the training config)")

@@ -40,6 +40,8 @@ def main():
     ap.add_argument('--model', help="registered model NAME:VERSION (default: train one on a synthetic market)")
     ap.add_argument('--models-dir', help="registry folder of --model")
     ap.add_argument('--store', help="store with trade tapes of --symbols (default: the generated one)")
+    ap.add_argument('--bench-env', action='append', default=[], metavar='KEY=VALUE',
+                    help="environment for the benchmark process, e.g. OMP_NUM_THREADS=1 (repeatable)")
     a = ap.parse_args()
     out = Path(a.out) if a.out else Path(tempfile.mkdtemp(prefix='tg4pt_latency.', dir='/tmp'))
     out = out.resolve(); out.mkdir(parents=True, exist_ok=True)
@@ -67,16 +69,15 @@ def main():
     (strategies/'ml_signal_v1.py').write_text((shim_root/'strategies'/'ml_signal_v1.py').read_text()
                                               + f"CONFIG.update({extra!r})   # added by tools/papertester/run_latency.py\n")
     tester = copy_tester(out/'tg4')
-    env = {**dev_env(), 'PYTHONPATH': str(tester.parents[2])}
+    env = {**dev_env(), 'PYTHONPATH': str(tester.parents[2]), **dict(kv.split('=', 1) for kv in a.bench_env)}
+    if a.bench_env: say(f"benchmark environment: {a.bench_env}")
     bench = [tester_python(), HERE/'bench_latency.py', '--tester', tester, '--strategies-dir', strategies, '--tape', out/'tape.parquet',
              '--bars', str(a.bars), '--symbols', *a.symbols]
-    p = run([*bench, '--label', 'idle', '--out', out/'idle.json'], log, env=env, timeout=1800)
-    print('\n'.join(l for l in p.stdout.splitlines() if l.startswith('[idle]')), flush=True)
+    run([*bench, '--label', 'idle', '--out', out/'idle.json'], log, env=env, timeout=1800, stream=True)
     busy = [subprocess.Popen([sys.executable, '-c', BUSY, '1800']) for _ in range(a.load_procs)]
     say(f"{a.load_procs} busy process(es) started: pids {[b.pid for b in busy]}")
     try:
-        p = run([*bench, '--label', f'load{a.load_procs}', '--out', out/'load.json'], log, env=env, timeout=1800)
-        print('\n'.join(l for l in p.stdout.splitlines() if l.startswith('[load')), flush=True)
+        run([*bench, '--label', f'load{a.load_procs}', '--out', out/'load.json'], log, env=env, timeout=1800, stream=True)
     finally:
         for b in busy: b.terminate()
         for b in busy: b.wait(10)
