@@ -58,7 +58,7 @@ async def bench_symbol(symbol, tape, a, discover, DataManager):
     wrapper.on_stop()
     st = wrapper.state.get('tg4_ml', {})
     return {'symbol': symbol, 'warmup_candles': warm_candles, 'bars': bars, 'scored_calls': len(scored), 'calls_without_new_score': misses,
-            'scored_us': percentiles(scored), 'scored_max_us': max(scored, default=0.0), 'repeat_us': percentiles(fast),
+            'scored_us': percentiles(scored), 'scored_max_us': max(scored, default=0.0), 'first_scored_us': scored[0] if scored else None, 'repeat_us': percentiles(fast),
             'signals': wrapper.signals_generated, 'errors': wrapper.errors, 'skipped': jsonable(st.get('skipped')),
             'python_threads': [threads0, threading.active_count()], 'os_threads': [os_threads0, proc_status('Threads')],
             'rss_mb': proc_status('VmRSS')/1024}
@@ -76,7 +76,7 @@ async def main_async(a):
         out['results'].append(r)
         print(f"[{a.label}] {symbol}: {r['bars']} bars after {r['warmup_candles']} warm-up candles, {r['scored_calls']} scored "
               f"({r['calls_without_new_score']} calls scored nothing; skipped {r['skipped']}), signals {r['signals']}, errors {r['errors']}", flush=True)
-        print(f"[{a.label}] {symbol}: scored bar {fmt_us(r['scored_us'])}  max {r['scored_max_us']/1000:.2f} ms | repeat call {fmt_us(r['repeat_us'])}", flush=True)
+        print(f"[{a.label}] {symbol}: scored bar {fmt_us(r['scored_us'])}  max {r['scored_max_us']/1000:.2f} ms, first {(r['first_scored_us'] or 0)/1000:.1f} ms | repeat call {fmt_us(r['repeat_us'])}", flush=True)
         print(f"[{a.label}] {symbol}: RSS {r['rss_mb']:.0f} MB; threads before on_start -> after: python {r['python_threads'][0]} -> {r['python_threads'][1]}, "
               f"OS {r['os_threads'][0]} -> {r['os_threads'][1]}", flush=True)
     out['peak_rss_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024

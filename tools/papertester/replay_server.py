@@ -4,7 +4,8 @@
 
 Runs in the tester's virtual environment (python `websockets`). Accepts any client, reads its subscribe messages
 (the tester sends three: trade, ticker, book), then pushes, from the stored trade tape (columns timestamp, price, volume,
-side) at an accelerated pace (one minute of data every --seconds-per-minute seconds, in --steps-per-minute steps):
+side) at an accelerated pace (one minute of data every --seconds-per-minute seconds, in --steps-per-minute steps; the first
+--warmup-minutes at once):
 `trade` updates with the tape's own timestamps, a `ticker` with the last price and a `book` (a snapshot first and every
 50 steps, updates in between that delete the old levels and add new ones around the last price). It stops by itself after
 --max-seconds, and writes what it sent to --stats.
@@ -81,6 +82,8 @@ async def serve(a):
                     await ws.send(json.dumps(msg)); stats['book_msgs'] += 1; old_bids, old_asks = bids, asks
                     await ws.send(json.dumps({'channel': 'ticker', 'type': 'update', 'data': [{'symbol': a.symbol, 'last': last, 'bid': bids[0]['price'], 'ask': asks[0]['price']}]}))
                     stats['ticker_msgs'] += 1; step += 1
+                    if start_index + m < a.warmup_minutes:          # warm-up burst: as fast as the client reads
+                        await asyncio.sleep(0); next_t = time.monotonic(); continue
                     next_t += step_s
                     await asyncio.sleep(max(0.0, next_t - time.monotonic()))
                 stats['minutes_sent'] = start_index + m + 1
@@ -95,7 +98,7 @@ async def serve(a):
         port = server.sockets[0].getsockname()[1]
         Path(a.port_file).write_text(str(port))
         print(f"[replay_server] ws://127.0.0.1:{port}  {len(tape)} trades over {len(groups)} minutes, "
-              f"{a.seconds_per_minute} s per minute, stopping after {a.max_seconds} s", flush=True)
+              f"first {a.warmup_minutes} at once, then {a.seconds_per_minute} s per minute, stopping after {a.max_seconds} s", flush=True)
         while time.monotonic() < stop_at: await asyncio.sleep(0.2)
     if a.stats: Path(a.stats).write_text(json.dumps(stats, indent=2))
     print(f"[replay_server] done: {json.dumps({k: v for k, v in stats.items() if k != 'subscribes'})}, subscribes {stats['subscribes']}", flush=True)
@@ -110,6 +113,7 @@ def main():
     ap.add_argument('--seconds-per-minute', type=float, default=0.1)
     ap.add_argument('--steps-per-minute', type=int, default=4)
     ap.add_argument('--max-seconds', type=float, default=180)
+    ap.add_argument('--warmup-minutes', type=int, default=0, help="send the tape's first N minutes at once (like the tester's candle prefill)")
     ap.add_argument('--stats', help="JSON file for what was sent")
     asyncio.run(serve(ap.parse_args()))
 

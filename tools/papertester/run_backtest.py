@@ -65,7 +65,7 @@ from tg4_ml.data.postgres import TIMEFRAMES, BUCKET_ORIGIN
 done = []
 with psycopg.connect(sys.argv[1]) as conn, conn.cursor() as cur:
     for name, minutes in TIMEFRAMES.items():
-        cur.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %s", (name,))
+        cur.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %s ORDER BY ordinal_position", (name,))
         cols = [r[0] for r in cur.fetchall()]
         if not cols or 'trade_count' in cols: continue
         if cols != ['symbol', 'timestamp', 'open', 'high', 'low', 'close', 'volume']: sys.exit(f"{name}: unexpected columns {cols}")

@@ -84,12 +84,12 @@ def main():
         say("busy processes stopped")
     idle, load = json.loads((out/'idle.json').read_text()), json.loads((out/'load.json').read_text())
     print(f"\n===== ml_signal_v1 through ws_tester's StrategyWrapper, scored bars (target p99 <= 2 ms per symbol) =====")
-    print(f"{'symbol':<10} {'run':<7} {'bars':>5} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} {'RSS MB':>7} {'OS threads':>11}")
+    print(f"{'symbol':<10} {'run':<7} {'bars':>5} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} {'1st ms':>8} {'RSS MB':>7} {'OS threads':>11}")
     for res in (idle, load):
         for r in res['results']:
             s = r['scored_us']
             print(f"{r['symbol']:<10} {res['label']:<7} {r['scored_calls']:>5} {s['p50']/1000:>8.3f} {s['p90']/1000:>8.3f} {s['p99']/1000:>8.3f} "
-                  f"{r['scored_max_us']/1000:>8.2f} {r['rss_mb']:>7.0f} {str(r['os_threads'][0]) + '->' + str(r['os_threads'][1]):>11}")
+                  f"{r['scored_max_us']/1000:>8.2f} {(r.get('first_scored_us') or 0)/1000:>8.1f} {r['rss_mb']:>7.0f} {str(r['os_threads'][0]) + '->' + str(r['os_threads'][1]):>11}")
     say(f"done: {out}")
 
 

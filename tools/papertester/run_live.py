@@ -6,7 +6,8 @@
 
 1. Unless --model is given: `tg4-ml sample` (a synthetic market with a trade tape) into OUT/store and
    `tg4-ml train classifier` on it (a config that trades), registry under OUT/models.
-2. The last part of the store's trade tape (the model's test part) goes to OUT/tape.parquet.
+2. The last part of the store's trade tape (the model's test part) goes to OUT/tape.parquet: --warmup-minutes (sent at
+   once, like the tester's own candle prefill in main_with_historical.py) + the paced minutes + 60.
 3. A copy of the TG4 tree in OUT/tg4 (the original is never modified); a config.yaml copy with
    regime_detection.external_enabled false (no internet), the dashboard off, logs under OUT/logs, only our symbol;
    a strategies folder OUT/ml_strategies holding only the ml_signal_v1 shim (`tg4-ml install-strategy`).
@@ -76,6 +77,8 @@ def main():
     ap.add_argument('--days', type=float, default=8, help="days of synthetic market to generate and train on (default 8)")
     ap.add_argument('--duration', type=int, default=2, help="paper_tester --duration in minutes (default 2)")
     ap.add_argument('--seconds-per-minute', type=float, default=0.1, help="replay pace: wall seconds per minute of data (default 0.1)")
+    ap.add_argument('--warmup-minutes', type=int, default=400,
+                    help="minutes of tape the server sends at once first, filling the tester's 400-candle window (default 400; 0 = none)")
     ap.add_argument('--model', help="use this registered model (NAME:VERSION) instead of training one")
     ap.add_argument('--models-dir', help="registry folder of --model")
     ap.add_argument('--store', help="store holding the trade tape (default: the generated OUT/store)")
@@ -99,7 +102,7 @@ def main():
         models_dir = out/'models'
         ref = run([dev_python(), '-c', 'import sys; from tg4_ml.registry import ModelRegistry; print(ModelRegistry(sys.argv[1]).get("signal_live").ref)',
                    models_dir], log, env=dev_env()).stdout.strip().splitlines()[-1]
-    replay_minutes = int(a.duration*60/a.seconds_per_minute) + 60
+    replay_minutes = a.warmup_minutes + int(a.duration*60/a.seconds_per_minute) + 60
     say(run([dev_python(), '-c', TAPE, store, a.symbol, out/'tape.parquet', replay_minutes], log, env=dev_env()).stdout.strip())
 
     tester = copy_tester(out/'tg4')
@@ -125,6 +128,7 @@ def main():
     srv_log = open(out/'replay_server.log', 'w')
     server = subprocess.Popen([tester_python(), HERE/'replay_server.py', '--tape', out/'tape.parquet', '--symbol', a.symbol,
                                '--port-file', port_file, '--seconds-per-minute', str(a.seconds_per_minute), '--max-seconds', str(server_secs),
+                               '--warmup-minutes', str(a.warmup_minutes),
                                '--stats', out/'replay_stats.json'], stdout=srv_log, stderr=subprocess.STDOUT)
     try:
         for _ in range(300):
@@ -166,7 +170,7 @@ def report(out: Path, logs: Path, a, peak_kb: int, rc: int):
     res['ws_connected'] = 'ws_connected' in events
     rec = json.loads((out/'record.json').read_text()) if (out/'record.json').exists() else {}
     stats = json.loads((out/'replay_stats.json').read_text()) if (out/'replay_stats.json').exists() else {}
-    print(f"\n===== paper_tester.py live loop, {a.duration} min, replay {a.seconds_per_minute} s per minute of data =====")
+    print(f"\n===== paper_tester.py live loop, {a.duration} min, replay {a.warmup_minutes} minutes at once, then {a.seconds_per_minute} s per minute of data =====")
     print(f"ws_connected in the system log: {res['ws_connected']}  (tester simulated mode at the end: {rec.get('simulated')}); "
           f"replay server: {stats.get('connections')} connection(s), subscribes {stats.get('subscribes')}, {stats.get('trades')} trades in "
           f"{stats.get('trade_msgs')} messages over {stats.get('minutes_sent')} minutes, {stats.get('book_msgs')} book, {stats.get('ticker_msgs')} ticker")
