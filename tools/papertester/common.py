@@ -13,6 +13,11 @@ REPO = HERE.parent.parent
 TESTER_REL = Path('archive/ws_paper_trader/ws_paper_tester')        # where the tester sits inside the TG4 tree
 
 
+def exit_on_sigterm() -> None:
+    "Turn SIGTERM (e.g. from `timeout`) into SystemExit so that `finally`/`with` blocks stop servers and helper processes."
+    import signal
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
 def env_path(name: str, default) -> Path:
     return Path(os.environ.get(name) or default)
 
@@ -51,10 +56,13 @@ def run(cmd: list, log: Path | None = None, env: dict | None = None, cwd=None, c
             say(f"timeout after {timeout:.0f} s: stopping pid {proc.pid}"); proc.kill()
         timer = threading.Timer(timeout, kill); timer.daemon = True; timer.start()
     lines = []
-    for line in proc.stdout:
-        lines.append(line)
-        if stream: print('    | ' + line, end='', flush=True)
-    rc = proc.wait()
+    try:
+        for line in proc.stdout:
+            lines.append(line)
+            if stream: print('    | ' + line, end='', flush=True)
+        rc = proc.wait()
+    except BaseException:                         # SIGTERM/Ctrl-C of ours: stop the child (by its PID) too
+        proc.kill(); proc.wait(); raise
     if timer: timer.cancel()
     out = ''.join(lines)
     if log is not None:

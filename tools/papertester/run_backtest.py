@@ -19,7 +19,7 @@ import argparse, json, sys, tempfile, time
 from datetime import datetime
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import (HERE, Postgres, copy_tester, dev_env, dev_python, find_pnl_keys, fmt_us, round_trips, run, say, tester_python,
+from common import (HERE, exit_on_sigterm, Postgres, copy_tester, dev_env, dev_python, find_pnl_keys, fmt_us, round_trips, run, say, tester_python,
                     tg4_ml, write_json)
 
 DEFAULT_CSV = '/work/shared/data/real/binance_BTCUSDT_1m_2023-03-01_2023-03-21.csv'
@@ -107,6 +107,7 @@ def main():
     ap.add_argument('--verbose', action='store_true', help="echo backtest_runner's output live")
     ap.add_argument('--timeout', type=float, default=1500, help="seconds for each backtest_runner run (default 1500)")
     a = ap.parse_args()
+    exit_on_sigterm()
     out = Path(a.out) if a.out else Path(tempfile.mkdtemp(prefix='tg4pt_backtest.', dir='/tmp'))
     out = out.resolve(); out.mkdir(parents=True, exist_ok=True)
     log = out/'commands.log'

@@ -14,7 +14,7 @@ The target it is meant to show: p99 <= 2 ms per symbol per scored bar, also on a
 import argparse, json, subprocess, sys, tempfile, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import HERE, copy_tester, dev_env, dev_python, run, say, tester_python, tg4_ml
+from common import HERE, exit_on_sigterm, copy_tester, dev_env, dev_python, run, say, tester_python, tg4_ml
 
 TAPE = r'''
 import sys, pandas as pd
@@ -43,6 +43,7 @@ def main():
     ap.add_argument('--bench-env', action='append', default=[], metavar='KEY=VALUE',
                     help="environment for the benchmark process, e.g. OMP_NUM_THREADS=1 (repeatable)")
     a = ap.parse_args()
+    exit_on_sigterm()
     out = Path(a.out) if a.out else Path(tempfile.mkdtemp(prefix='tg4pt_latency.', dir='/tmp'))
     out = out.resolve(); out.mkdir(parents=True, exist_ok=True)
     log = out/'commands.log'

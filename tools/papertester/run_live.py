@@ -21,7 +21,7 @@
 import argparse, json, os, subprocess, sys, tempfile, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import (HERE, copy_tester, dev_env, dev_python, find_pnl_keys, fmt_us, percentiles, round_trips, run, say, tester_python,
+from common import (HERE, exit_on_sigterm, copy_tester, dev_env, dev_python, find_pnl_keys, fmt_us, percentiles, round_trips, run, say, tester_python,
                     tg4_ml, write_json)
 
 TRAIN = {'fee_rate': 0.0005, 'slippage_bps': 2.0, 'confidence_threshold': 0.45, 'horizon': 15}
@@ -84,6 +84,7 @@ def main():
     ap.add_argument('--store', help="store holding the trade tape (default: the generated OUT/store)")
     ap.add_argument('--strategy-set', action='append', default=[], metavar='KEY=JSON', help="extra CONFIG entries written into the shim")
     a = ap.parse_args()
+    exit_on_sigterm()
     out = Path(a.out) if a.out else Path(tempfile.mkdtemp(prefix='tg4pt_live.', dir='/tmp'))
     out = out.resolve(); out.mkdir(parents=True, exist_ok=True)
     log = out/'commands.log'
@@ -126,6 +127,7 @@ def main():
     port_file = out/'port'; port_file.unlink(missing_ok=True)
     server_secs = a.duration*60 + 45
     srv_log = open(out/'replay_server.log', 'w')
+    proc = None
     server = subprocess.Popen([tester_python(), HERE/'replay_server.py', '--tape', out/'tape.parquet', '--symbol', a.symbol,
                                '--port-file', port_file, '--seconds-per-minute', str(a.seconds_per_minute), '--max-seconds', str(server_secs),
                                '--warmup-minutes', str(a.warmup_minutes),
@@ -156,6 +158,7 @@ def main():
                 time.sleep(0.2)
         say(f"paper tester exited {proc.returncode} after {time.time() - t0:.0f} s (output: {out/'paper_tester.log'})")
     finally:
+        if proc is not None and proc.poll() is None: proc.terminate(); proc.wait(20)
         if server.poll() is None: server.terminate()          # ours, by its PID: it writes its stats and exits
         try: server.wait(timeout=30)
         except subprocess.TimeoutExpired: server.kill(); server.wait(10)
