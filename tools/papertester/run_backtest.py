@@ -104,6 +104,8 @@ def main():
     ap.add_argument('--compat-views', action='store_true',
                     help="stand-in until tg4_ml's views carry them: add trade_count and vwap to the plain views after db init "
                          "(the tester's provider selects both; without them its backtest fails with 'column \"trade_count\" does not exist')")
+    ap.add_argument('--runner-env', action='append', default=[], metavar='KEY=VALUE',
+                    help="extra environment for backtest_runner.py, e.g. OMP_NUM_THREADS=1 (repeatable)")
     ap.add_argument('--verbose', action='store_true', help="echo backtest_runner's output live")
     ap.add_argument('--timeout', type=float, default=1500, help="seconds for each backtest_runner run (default 1500)")
     a = ap.parse_args()
@@ -153,7 +155,7 @@ def main():
             t0 = time.time()
             p = run([tester_python(), HERE/'bt_launch.py', '--tester', tester_copy, '--record', bt_out/'record.json', '--',
                      '--strategies', 'ml_signal_v1', '--symbols', a.symbol, '--start', start, '--end', end, '--output', bt_out],
-                    log, env={**dev_env(), 'PYTHONPATH': str(tg4_root), 'DATABASE_URL': url}, cwd=tester_copy, check=False, timeout=a.timeout,
+                    log, env={**dev_env(), 'PYTHONPATH': str(tg4_root), 'DATABASE_URL': url, **dict(kv.split('=', 1) for kv in a.runner_env)}, cwd=tester_copy, check=False, timeout=a.timeout,
                     stream=a.verbose)
             wall = time.time() - t0
             summaries = sorted(bt_out.glob('backtest_summary_*.json'))
