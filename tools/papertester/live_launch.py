@@ -61,7 +61,9 @@ def main():
         return await original_run(self, *rargs, **kw)
     pt.WebSocketPaperTester.run = run
 
-    threads_before = threading.active_count()
+    def os_threads():
+        return next((int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('Threads:')), -1)
+    threads_before, os_before = threading.active_count(), os_threads()
     sys.argv = [str(path), *args]
     t0 = time.time()
     try:
@@ -69,6 +71,7 @@ def main():
     finally:
         out = {'ws_url': a.ws_url, 'wall_s': time.time() - t0, 'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024,
                'threads_before_main': threads_before, 'threads_after_main': threading.active_count(),
+               'os_threads_before_main': os_before, 'os_threads_after_main': os_threads(),
                'thread_names_after': [t.name for t in threading.enumerate()], 'strategies': {}}
         for tester in testers:
             out['simulated'] = tester.simulated

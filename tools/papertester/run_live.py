@@ -220,7 +220,8 @@ def report(out: Path, logs: Path, a, peak_kb: int, rc: int):
     tg = st.get('tg4_ml') if isinstance(st.get('tg4_ml'), dict) else {}
     if tg.get('skipped') or tg.get('errors'): print(f"strategy skipped {tg.get('skipped')}, errors {tg.get('errors')}, last error {tg.get('last_error')}")
     print(f"peak RSS of the tester process: {rec.get('peak_rss_mb', float('nan')):.0f} MB (getrusage), {peak_kb/1024:.0f} MB (polled); "
-          f"threads before/after main: {rec.get('threads_before_main')}/{rec.get('threads_after_main')}")
+          f"threads before/after main: Python {rec.get('threads_before_main')}/{rec.get('threads_after_main')}, "
+          f"OS {rec.get('os_threads_before_main')}/{rec.get('os_threads_after_main')}; tester counts {rec.get('counts')}")
     res.update(ticks=len(ticks), scored=len(scored_lat), scored_by=how, signals=len(signals), fills_strategy=len(strat_fills), fills_auto=len(auto_fills),
                latency_all_us=percentiles(lat), latency_scored_us=percentiles(scored_lat), tester_fill_pnl=tester_pnl_fills, portfolio=port,
                ours_from_fills=rt, ours_state=find_pnl_keys(st), peak_rss_mb=rec.get('peak_rss_mb'), replay=stats)
