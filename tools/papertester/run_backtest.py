@@ -46,12 +46,12 @@ from tg4_ml.features.splits import chronological_split
 reg = ModelRegistry(sys.argv[1]); name, _, ver = sys.argv[2].partition(':')
 mv = reg.get(name, int(ver) if ver else None); cfg = mv.config
 candles = open_store(sys.argv[3], create=False).read_candles(cfg['symbol'], cfg.get('start'), cfg.get('end'))
-split = chronological_split(len(candles), cfg['horizon'], cfg['train'], cfg['val'], cfg['test'], cfg['embargo'])
+split = chronological_split(len(candles), cfg.get('horizon', 15), cfg.get('train', 0.7), cfg.get('val', 0.15), cfg.get('test', 0.15), cfg.get('embargo', 0))
 first, last = int(split.test[0]), int(split.test[-1])
 print(json.dumps({'ref': mv.ref, 'test_first_bar': str(candles.index[first]), 'test_last_bar': str(candles.index[last]), 'test_bars': len(split.test),
                   'bars_before_test': first, 'warmup_start': str(candles.index[max(0, first - int(sys.argv[4]))]),
                   'last_close': float(candles.close.iloc[last]), 'first_close': float(candles.close.iloc[first]),
-                  'threshold': cfg['confidence_threshold'], 'research_backtest': {k: v for k, v in mv.metrics.items() if k.startswith('bt_')},
+                  'threshold': cfg.get('confidence_threshold', 0.6), 'research_backtest': {k: v for k, v in mv.metrics.items() if k.startswith('bt_')},
                   'accuracy': mv.metrics.get('accuracy')}))
 '''
 
