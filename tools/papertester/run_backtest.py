@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""Backtest tg4_ml's `ml_signal_v1` in the real TG4 paper tester's backtest_runner.py, end to end, in one command.
+
+    python3 tools/papertester/run_backtest.py [--csv FILE] [--symbol BTC/USDT] [--out DIR] [--configs trading,default]
+
+1. Kraken OHLCVT file: a Kraken file is used as is; a CSV with a header (e.g. the Binance sample) is converted with
+   tg4_ml.data.kraken.read_candles_csv + to_kraken_ohlcvt into OUT/data/ (never into the repo).
+2. A throwaway PostgreSQL (tools/pg.sh), a database in it, `tg4-ml db init` and `tg4-ml ingest kraken-ohlcvt`.
+3. `tg4-ml train classifier` once per training config ('trading': lower label costs, a 30-bar horizon and a lower
+   confidence threshold, so that the model trades; 'default': tg4_ml's defaults), registry and MLflow under OUT.
+4. A copy of the TG4 tree in OUT/tg4 (the original is never modified), `tg4-ml install-strategy` into it.
+5. The tester's backtest_runner.py over the model's test part (+ the runner's 2000-bar warmup before it), run by
+   bt_launch.py, which records the calls, signals, fills and final strategy state.
+6. A report: calls, signals, fills, the tester's P&L and win rate, ours (the strategy's own accounting in its state and an
+   independent average-cost P&L of the fills the tester passed to on_fill), tg4_ml's research backtest of the same part.
+Everything lands in OUT (default: a new /tmp/tg4pt_backtest.* folder); the PostgreSQL server is stopped on exit.
+"""
+import argparse, json, sys, tempfile, time
+from datetime import datetime
+from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import (HERE, exit_on_sigterm, Postgres, copy_tester, dev_env, dev_python, find_pnl_keys, fmt_us, round_trips, run, say, tester_python,
+                    tg4_ml, write_json)
+
+DEFAULT_CSV = '/work/shared/data/real/binance_BTCUSDT_1m_2023-03-01_2023-03-21.csv'
+WARMUP_BARS = 2000                      # backtest_runner's BacktestConfig.warmup_periods for 1-minute strategies
+TRAIN_CONFIGS = {
+    # labels with lower costs (0.05 % fee, 2 bps), a 30-bar horizon and a lower threshold: a model that trades
+    'trading': {'fee_rate': 0.0005, 'slippage_bps': 2.0, 'confidence_threshold': 0.37, 'horizon': 30},
+    'default': {},
+}
+
+CONVERT = r'''
+import sys
+from tg4_ml.data.kraken import read_candles_csv, to_kraken_ohlcvt
+candles, report = read_candles_csv(sys.argv[1], sys.argv[2])
+to_kraken_ohlcvt(candles, sys.argv[3])
+print(f"converted {len(candles)} candles {candles.index[0]} .. {candles.index[-1]} -> {sys.argv[3]}")
+'''
+
+TEST_PART = r'''
+import json, sys
+from tg4_ml.registry import ModelRegistry
+from tg4_ml.data.store import open_store
+from tg4_ml.features.splits import chronological_split
+reg = ModelRegistry(sys.argv[1]); name, _, ver = sys.argv[2].partition(':')
+mv = reg.get(name, int(ver) if ver else None); cfg = mv.config
+candles = open_store(sys.argv[3], create=False).read_candles(cfg['symbol'], cfg.get('start'), cfg.get('end'))
+split = chronological_split(len(candles), cfg.get('horizon', 15), cfg.get('train', 0.7), cfg.get('val', 0.15), cfg.get('test', 0.15), cfg.get('embargo', 0))
+first, last = int(split.test[0]), int(split.test[-1])
+print(json.dumps({'ref': mv.ref, 'test_first_bar': str(candles.index[first]), 'test_last_bar': str(candles.index[last]), 'test_bars': len(split.test),
+                  'bars_before_test': first, 'warmup_start': str(candles.index[max(0, first - int(sys.argv[4]))]),
+                  'last_close': float(candles.close.iloc[last]), 'first_close': float(candles.close.iloc[first]),
+                  'threshold': cfg.get('confidence_threshold', 0.6), 'research_backtest': {k: v for k, v in mv.metrics.items() if k.startswith('bt_')},
+                  'accuracy': mv.metrics.get('accuracy')}))
+'''
+
+
+COMPAT_VIEWS = r'''
+import sys, psycopg
+from psycopg import sql
+from tg4_ml.data.postgres import TIMEFRAMES, BUCKET_ORIGIN
+# Stand-in, only with --compat-views: append the columns the tester's HistoricalDataProvider selects (trade_count, vwap)
+# to tg4_ml's plain date_bin views (CREATE OR REPLACE VIEW may add columns at the end). Not for TimescaleDB aggregates.
+done = []
+with psycopg.connect(sys.argv[1]) as conn, conn.cursor() as cur:
+    for name, minutes in TIMEFRAMES.items():
+        cur.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %s ORDER BY ordinal_position", (name,))
+        cols = [r[0] for r in cur.fetchall()]
+        if not cols or 'trade_count' in cols: continue
+        if cols != ['symbol', 'timestamp', 'open', 'high', 'low', 'close', 'volume']: sys.exit(f"{name}: unexpected columns {cols}")
+        cur.execute(sql.SQL("""CREATE OR REPLACE VIEW {name} AS
+SELECT symbol, date_bin({width}::interval, "timestamp", {origin}::timestamptz) AS "timestamp",
+       (array_agg(open ORDER BY "timestamp"))[1] AS open, max(high) AS high, min(low) AS low,
+       (array_agg(close ORDER BY "timestamp" DESC))[1] AS close, sum(volume) AS volume,
+       sum(trade_count)::bigint AS trade_count, sum(volume*vwap)/nullif(sum(volume), 0) AS vwap
+FROM candles WHERE interval_minutes = 1 GROUP BY symbol, 2""").format(name=sql.Identifier(name), width=sql.Literal(f'{minutes} minutes'),
+                                                                  origin=sql.Literal(BUCKET_ORIGIN)))
+        done.append(name)
+print(f"compat views: added trade_count, vwap to {done or 'nothing (all views have them)'}")
+'''
+
+
+def is_kraken_ohlcvt(path: Path) -> bool:
+    first = path.open().readline().strip().split(',')
+    try: [float(x) for x in first]; return len(first) >= 6
+    except ValueError: return False
+
+
+def iso_naive(ts: str) -> str:
+    "'2023-03-18 05:00:00+00:00' -> '2023-03-18T05:00:00' (backtest_runner adds UTC itself)."
+    return ts.replace(' ', 'T').split('+')[0]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[1], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    ap.add_argument('--csv', default=DEFAULT_CSV, help="Kraken OHLCVT file (SYMBOL_1.csv) or a CSV with a header row (converted)")
+    ap.add_argument('--symbol', default='BTC/USDT')
+    ap.add_argument('--out', help="output folder (default: a new /tmp/tg4pt_backtest.* folder)")
+    ap.add_argument('--configs', default='trading,default', help=f"training configs to run, comma separated, from {list(TRAIN_CONFIGS)}")
+    ap.add_argument('--strategy-set', action='append', default=[], metavar='KEY=JSON',
+                    help="extra CONFIG entries written into the installed shim (backtest_runner reads no config.yaml), e.g. position_size_usd=20; "
+                         "by default confidence_threshold is set to the training config's")
+    ap.add_argument('--compat-views', action='store_true',
+                    help="stand-in until tg4_ml's views carry them: add trade_count and vwap to the plain views after db init "
+                         "(the tester's provider selects both; without them its backtest fails with 'column \"trade_count\" does not exist')")
+    ap.add_argument('--runner-env', action='append', default=[], metavar='KEY=VALUE',
+                    help="extra environment for backtest_runner.py, e.g. OMP_NUM_THREADS=1 (repeatable)")
+    ap.add_argument('--verbose', action='store_true', help="echo backtest_runner's output live")
+    ap.add_argument('--timeout', type=float, default=1500, help="seconds for each backtest_runner run (default 1500)")
+    a = ap.parse_args()
+    exit_on_sigterm()
+    out = Path(a.out) if a.out else Path(tempfile.mkdtemp(prefix='tg4pt_backtest.', dir='/tmp'))
+    out = out.resolve(); out.mkdir(parents=True, exist_ok=True)
+    log = out/'commands.log'
+    say(f"output folder {out} (every command's output: {log})")
+
+    csv = Path(a.csv)
+    if is_kraken_ohlcvt(csv): kraken = csv
+    else:
+        kraken = out/'data'/f"{a.symbol.replace('/', '')}_1.csv"; kraken.parent.mkdir(parents=True, exist_ok=True)
+        say(run([dev_python(), '-c', CONVERT, csv, a.symbol, kraken], log, env=dev_env()).stdout.strip())
+
+    results = {}
+    with Postgres() as pg:
+        url = pg.create_database('tg4pt')
+        tg4_ml(['db', 'init', '--store', url], out, log)
+        if a.compat_views: say(run([dev_python(), '-c', COMPAT_VIEWS, url], log, env=dev_env()).stdout.strip())
+        say(tg4_ml(['ingest', 'kraken-ohlcvt', kraken, '--symbol', a.symbol, '--store', url], out, log).stdout.strip().splitlines()[-1])
+        tester_copy = copy_tester(out/'tg4')
+        tg4_root = tester_copy.parents[2]
+        for tag in a.configs.split(','):
+            tcfg = {**TRAIN_CONFIGS[tag], 'model_name': f"signal_{a.symbol.replace('/', '_').lower()}_{tag}"}
+            cfg_file = out/f'train_{tag}.json'; cfg_file.write_text(json.dumps(tcfg))
+            t0 = time.time()
+            tr = tg4_ml(['train', 'classifier', '--symbol', a.symbol, '--store', url, '--config', cfg_file], out, log)
+            say(f"trained '{tag}' in {time.time() - t0:.0f} s:\n" + '\n'.join(tr.stdout.strip().splitlines()[-4:]))
+            part = json.loads(run([dev_python(), '-c', TEST_PART, out/'models', tcfg['model_name'], url, WARMUP_BARS], log, env=dev_env()).stdout.strip().splitlines()[-1])
+            ref = part['ref']
+            # install the shim into the copy; extra CONFIG lines go into that copy's shim only
+            ins = tg4_ml(['install-strategy', tester_copy, '--model', f"{a.symbol}={ref}", '--force'], out, log, check=False)
+            if ins.returncode != 0:      # e.g. the other default symbols have no model in this registry: install with one model for all
+                say(f"install-strategy --model {a.symbol}={ref} refused ({ins.stdout.strip().splitlines()[-1]}); retrying with --model {ref}")
+                tg4_ml(['install-strategy', tester_copy, '--model', ref, '--force'], out, log)
+            shim = tester_copy/'strategies'/'ml_signal_v1.py'
+            extra = {'confidence_threshold': part['threshold'], 'symbols': [a.symbol], 'models': {a.symbol: ref}}
+            for kv in a.strategy_set:
+                k, _, v = kv.partition('=')
+                try: extra[k] = json.loads(v)
+                except json.JSONDecodeError: extra[k] = v
+            shim.write_text(shim.read_text() + f"CONFIG.update({extra!r})   # added by tools/papertester/run_backtest.py\n")
+            bt_out = out/f'backtest_{tag}'
+            start, end = iso_naive(part['warmup_start']), iso_naive(part['test_last_bar'])
+            end = end[:-2] + '59' if end.endswith(':00') else end          # include the last test bar (runner: timestamp < end)
+            t0 = time.time()
+            p = run([tester_python(), HERE/'bt_launch.py', '--tester', tester_copy, '--record', bt_out/'record.json', '--',
+                     '--strategies', 'ml_signal_v1', '--symbols', a.symbol, '--start', start, '--end', end, '--output', bt_out],
+                    log, env={**dev_env(), 'PYTHONPATH': str(tg4_root), 'DATABASE_URL': url, **dict(kv.split('=', 1) for kv in a.runner_env)}, cwd=tester_copy, check=False, timeout=a.timeout,
+                    stream=a.verbose)
+            wall = time.time() - t0
+            summaries = sorted(bt_out.glob('backtest_summary_*.json'))
+            summary = json.loads(summaries[-1].read_text()) if summaries else None
+            rec_file = bt_out/'record.json'
+            record = json.loads(rec_file.read_text()).get('ml_signal_v1') if rec_file.exists() else None
+            results[tag] = report(tag, part, summary, record, p.returncode, wall, p.stdout)
+    write_json(out/'report.json', results)
+    say(f"done: {out/'report.json'}")
+
+
+def report(tag, part, summary, record, rc, wall, stdout) -> dict:
+    print(f"\n===== backtest_runner.py, training config '{tag}': model {part['ref']} (test accuracy {part['accuracy']:.3f}) =====")
+    print(f"test part: {part['test_bars']} bars {part['test_first_bar']} .. {part['test_last_bar']}  "
+          f"(runner window starts {WARMUP_BARS} bars earlier for its warmup; {part['bars_before_test']} bars exist before the test part)")
+    print(f"runner exit {rc}, {wall:.0f} s wall")
+    res = {'model': part, 'exit': rc, 'wall_s': wall}
+    s = (summary or {}).get('strategies') or []
+    s = next((x for x in s if x['name'] == 'ml_signal_v1'), None)
+    if s is None:
+        print("!! no ml_signal_v1 result in backtest_summary (runner output tail below)")
+        print('\n'.join(stdout.splitlines()[-25:])); res['error'] = 'no summary'
+        return res
+    print(f"tester: candles {s['candles_processed']}, signals {s['signals_generated']}, trades(fills) {s['total_trades']} "
+          f"({s['winning_trades']} won / {s['losing_trades']} lost, win rate {s['win_rate']:.1f} % incl. entries), "
+          f"total P&L {s['total_pnl']:+.4f} USDT ({s['total_pnl_pct']:+.3f} %), sum of fill pnl by symbol {s['pnl_by_symbol']}")
+    res['tester'] = {k: s[k] for k in ('candles_processed', 'signals_generated', 'total_trades', 'winning_trades', 'losing_trades', 'win_rate',
+                                        'total_pnl', 'total_pnl_pct', 'pnl_by_symbol', 'ending_capital', 'max_drawdown_pct')}
+    if record:
+        sig_by, unfilled = {}, {}
+        for x in record['signals']:
+            sig_by[x['action']] = sig_by.get(x['action'], 0) + 1
+            if x['fill_index'] is None: unfilled[x['action']] = unfilled.get(x['action'], 0) + 1
+        fill_by = {}
+        for f in record['fills']: fill_by[f['side']] = fill_by.get(f['side'], 0) + 1
+        lags = {}                          # backtest snapshots end with a complete candle: which bar did the signal score?
+        for x in record['signals']:
+            bar = (x.get('metadata') or {}).get('bar')
+            if isinstance(bar, (int, float)):
+                lag = round((datetime.fromisoformat(x['bar']).timestamp()*1e6 - bar)/60e6)
+                lags[f'{lag} bar(s)'] = lags.get(f'{lag} bar(s)', 0) + 1
+        rt = round_trips(record['fills'])
+        open_value = sum(q*part['last_close'] for q in rt['open_positions'].values())
+        st = record['state'].get('tg4_ml', record['state'])
+        own = find_pnl_keys(record['state'])
+        print(f"calls {record['calls']} (errors raised {record['errors']}), latency per call {fmt_us(record['latency_us'])}, max {record['latency_max_us']/1000:.2f} ms")
+        print(f"signals by action {sig_by}; not filled by the tester {unfilled or 'none'}; fills passed to on_fill by side {fill_by or 'none'}")
+        if lags: print(f"signal's scored bar behind the newest complete candle of its snapshot: {lags} (0 = on time)")
+        print(f"ours from the fills (average cost, all fees): realized {rt['realized_pnl']:+.4f} USDT over {rt['closed_trades']} closed trades "
+              f"(win rate {rt['win_rate']*100 if rt['closed_trades'] else float('nan'):.1f} %), fees {rt['fees']:.4f}, "
+              f"open {rt['open_positions'] or 'none'} (worth {open_value:.2f} at the last test close)")
+        print(f"ours from the strategy's own accounting (state): {own or 'no pnl keys in state'}")
+        skipped = st.get('skipped') if isinstance(st, dict) else None
+        if skipped: print(f"strategy skipped snapshots: {skipped}; last error: {st.get('last_error')}")
+        if isinstance(st, dict) and st.get('errors'): print(f"strategy errors: {st['errors']}")
+        res.update(calls=record['calls'], latency_us=record['latency_us'], signals_by_action=sig_by, unfilled_by_action=unfilled,
+                   fills_by_side=fill_by, signal_bar_lag=lags, ours_from_fills=rt, ours_state=own, skipped=skipped)
+    rb = part['research_backtest']
+    print(f"tg4_ml research backtest of the same test part (registry): trades {rb.get('bt_trades')}, net return {rb.get('bt_total_return')}, "
+          f"fees {rb.get('bt_fees_paid')} (position size, fees and threshold from the training config)")
+    return res
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install tg4_ml (light serving core only) into the TG4 paper tester's Python environment.
+#   tools/papertester/setup.sh [TESTER_VENV] [REPO]
+# TESTER_VENV defaults to $TG4_TESTER_VENV or /tmp/tester_venv; REPO to this checkout.
+# With TG4_PT_PLAIN=1 it runs a plain `pip install REPO` (for a packaging whose default dependencies are the light core).
+# Otherwise it installs tg4_ml editable without dependencies, plus the serving dependencies listed below,
+# never torch / mlflow / optuna / stable-baselines3 (the tester's environment must stay light).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+VENV=${1:-${TG4_TESTER_VENV:-/tmp/tester_venv}}
+REPO=${2:-$(cd "$here/../.." && pwd)}
+PIP=("$VENV/bin/python" -m pip --disable-pip-version-check)
+[ -x "$VENV/bin/python" ] || { echo "setup.sh: no Python at $VENV/bin/python (give the tester's venv)" >&2; exit 2; }
+"$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "setup.sh: tg4_ml needs Python >= 3.11" >&2; exit 2; }
+SERVING_DEPS=(numpy pandas pyarrow scipy xgboost lightgbm TA-Lib numba 'fastcore>=1.12.3,<1.13' 'psycopg[binary]' tqdm PyYAML psutil)
+if [ "${TG4_PT_PLAIN:-0}" = 1 ]; then
+  "${PIP[@]}" install --quiet "$REPO" psutil
+else
+  "${PIP[@]}" install --quiet --no-deps -e "$REPO"
+  "${PIP[@]}" install --quiet "${SERVING_DEPS[@]}"
+fi
+# the check: the package imports, the strategy module imports, and no heavy training stack came along
+"$VENV/bin/python" - <<'PY'
+import importlib.util, sys, tg4_ml, tg4_ml.strategies.ml_signal as m
+heavy = [n for n in ('torch', 'mlflow', 'optuna', 'stable_baselines3') if importlib.util.find_spec(n)]
+print(f"tg4_ml {tg4_ml.__version__} from {tg4_ml.__file__}; strategy {m.STRATEGY_NAME} {m.STRATEGY_VERSION}")
+print("heavy packages present:", heavy or "none")
+sys.exit(1 if heavy else 0)
+PY
