@@ -60,10 +60,11 @@ def conflict_examples(new: pd.DataFrame, stored: pd.DataFrame, keys, limit: int 
     for c in cols: out[f'stored_{c}'] = stored.loc[keys, c].to_numpy()
     return out
 
-def conflict_message(what: str, n: int, examples: pd.DataFrame, against: str = 'the stored ones', fix: bool = True) -> str:
-    "One line naming the count and the first conflicting timestamps with the values that differ."
+def conflict_message(what: str, n: int, examples: pd.DataFrame, against: str = 'the stored ones', fix: bool = True,
+                     labels: tuple[str, str] = ('stored', 'new')) -> str:
+    "One line naming the count and the first conflicting timestamps with the values that differ (`stored_<column>` vs `<column>`)."
     def differing(row):
-        parts = [f"{c} {row[f'stored_{c}']:.10g} stored, {row[c]:.10g} new" for c in examples.columns if not c.startswith('stored_')
+        parts = [f"{c} {row[f'stored_{c}']:.10g} {labels[0]}, {row[c]:.10g} {labels[1]}" for c in examples.columns if not c.startswith('stored_')
                  and f'stored_{c}' in row.index and not (row[c] == row[f'stored_{c}'] or (pd.isna(row[c]) and pd.isna(row[f'stored_{c}'])))]
         return ', '.join(parts)
     first = '; '.join(f"{format_timestamp(ts)} ({differing(row)})" for ts, row in examples.iterrows())

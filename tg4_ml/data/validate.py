@@ -160,7 +160,9 @@ def _order_and_dedupe_candles(out: pd.DataFrame, report: ValidationReport, probl
         conflicting = out[dup_ts & ~exact].index
         conflicting = conflicting[conflicting.duplicated(keep=False)]
         if len(conflicting):
-            problems.add(f"{conflicting.nunique()} timestamps appear more than once with different values, first at {_fmt(conflicting[0])}")
+            rows = out.loc[[conflicting[0]]]
+            values = '; '.join(f"{c} " + ' vs '.join(f"{v:.10g}" for v in rows[c]) for c in rows.columns if rows[c].nunique(dropna=False) > 1)
+            problems.add(f"{conflicting.nunique()} timestamps appear more than once with different values, first at {_fmt(conflicting[0])} ({values})")
         elif not repair:
             problems.add(f"{int(exact.sum())} exact duplicate rows, first at {_fmt(out.index[exact][0])}")
         else:
