@@ -27,11 +27,11 @@ from ..types import index_from_us
 
 # %% ../../nbs/14_data.kraken.ipynb #583ad47f
 def to_kraken_ohlcvt(candles: pd.DataFrame, path: str | Path):
-    "Write canonical candles as a Kraken OHLCVT CSV (no header; `trades` from `trade_count`, 0 if absent)."
+    "Write canonical candles as a Kraken OHLCVT CSV (no header; `trades` from `trade_count`, 0 if absent; floats exact)."
     out = pd.DataFrame({'ts': pd.DatetimeIndex(candles.index).as_unit('s').asi8})
     for c in ('open', 'high', 'low', 'close', 'volume'): out[c] = candles[c].to_numpy()
     out['trades'] = candles['trade_count'].to_numpy().astype(np.int64) if 'trade_count' in candles else 0
-    out.to_csv(path, header=False, index=False, float_format='%.10g')
+    out.to_csv(path, header=False, index=False)          # shortest exact decimal of each float: re-imports compare equal
 
 def to_kraken_trades(trades: pd.DataFrame, path: str | Path, with_side: bool = False):
     "Write canonical trades as a Kraken trades CSV: `unix_ts,price,volume` (+ `b`/`s` side with `with_side`)."
@@ -39,7 +39,7 @@ def to_kraken_trades(trades: pd.DataFrame, path: str | Path, with_side: bool = F
     out = pd.DataFrame({'ts': (us//1_000_000).astype(str) + '.' + (us % 1_000_000).astype(str).str.zfill(6), 'price': trades['price'].to_numpy(),
                         'volume': trades['volume'].to_numpy()})
     if with_side: out['side'] = trades['side'].map({'buy': 'b', 'sell': 's'}).to_numpy()
-    out.to_csv(path, header=False, index=False, float_format='%.12g')
+    out.to_csv(path, header=False, index=False)
 
 # %% ../../nbs/14_data.kraken.ipynb #fca18d05
 OHLCVT_COLUMNS = ['unix_ts', 'open', 'high', 'low', 'close', 'volume', 'trades']
