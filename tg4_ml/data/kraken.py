@@ -185,6 +185,10 @@ def interval_from_name(path: str | Path) -> tuple[int | None, str]:
     return None, f"the file name {name} names no interval" + (f" ({m[1]} is not one of Kraken's intervals {list(KRAKEN_OHLCVT_INTERVALS)})"
                                                              if (m := re.fullmatch(r'.*_(\d+)\.csv', name)) else '')
 
+def _distinct(us: np.ndarray) -> int:
+    "Number of distinct values; O(n) for a strictly increasing array (a sorted file)."
+    return len(us) if len(us) < 2 or (np.diff(us) > 0).all() else len(np.unique(us))
+
 def _coarsest_grid(us: np.ndarray) -> int:
     "The coarsest standard interval whose grid holds every timestamp (unix microseconds); 0 if not even the minute grid."
     best = 0
@@ -195,7 +199,7 @@ def _coarsest_grid(us: np.ndarray) -> int:
 
 def detect_interval(us: np.ndarray, declared: int | None = None, why: str = '') -> tuple[int, str]:
     "(minutes, note) for candles with open times `us` (unix microseconds): the declared interval checked against the grid, or the grid."
-    n, grid = len(np.unique(us)), _coarsest_grid(us)
+    n, grid = _distinct(us), _coarsest_grid(us)
     if declared is not None:
         if n >= EVIDENCE_BARS and grid > declared:
             raise DataValidationError(f"{why} says {interval_label(declared)} bars, but all {n:,} bars sit on the {interval_label(grid)} grid: "
@@ -283,19 +287,22 @@ def import_kraken_ohlcvt(path: str | Path, symbol: str, store: Store | str, inte
         if n_conflicts: raise _file_conflicts(path, stage, n_conflicts, first)
         rep.duplicates_removed += sum(int((~k).sum()) for k in keep)
         parts = lambda: ((i, stage.get(i)[keep[i]]) for i in range(len(stage)))
-        existing = _existing_store(store)
+        existing, checked = _existing_store(store), {}
         if existing is not None and not replace:                                            # phase 1b: against the stored rows
             n, examples = 0, None
             for i, part in parts():
                 if not len(part): continue
-                w = existing.check_candles(symbol, part, minutes)
+                checked[i] = w = existing.check_candles(symbol, part, minutes)
                 n += w.conflicts
                 if examples is None: examples = w.conflict_examples
             if n: raise ConflictError(f"{path}: " + conflict_message(f"{rep.dataset} {symbol}", n, examples) + " (nothing was written)")
         target = existing if existing is not None else open_store(store)
         for i, part in parts():                                                              # phase 2: commit
-            if len(part): rep.add(target.write_candles(symbol, part, minutes, on_conflict='replace' if replace else 'error'))
-    us = np.unique(np.concatenate(ts_parts))
+            if not len(part): continue
+            if i in checked and not checked[i].written: rep.add(checked[i]); continue        # all stored already: nothing to write
+            rep.add(target.write_candles(symbol, part, minutes, on_conflict='replace' if replace else 'error'))
+    us = np.concatenate(ts_parts)
+    if _distinct(us) != len(us) or (np.diff(us) < 0).any(): us = np.unique(us)             # a sorted file needs no sort
     rep.gaps = gap_report(pd.DatetimeIndex(pd.to_datetime(us, unit='us', utc=True)), minutes)
     rep.seconds = time.perf_counter() - t0
     return rep

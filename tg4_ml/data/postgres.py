@@ -337,6 +337,7 @@ def _pg_write_candles(self: PostgresStore, symbol: str, candles: pd.DataFrame, i
     if on_conflict == 'error' and len(clean) > self.batch_rows:       # several transactions: refuse before the first one
         pre = self.check_candles(symbol, clean, interval)
         if pre.conflicts: raise ConflictError(conflict_message(what, pre.conflicts, pre.conflict_examples))
+        if not pre.written: return pre                                 # everything is stored already: nothing to do
     present = [c for c in _CANDLE_VALUE_COLUMNS if c in clean.columns]
     counts = dict(written=0, already_present=0, conflicts=0, replaced=0)
     for lo, hi, us, values in _candle_batches(self, clean):

@@ -263,7 +263,8 @@ def _write_table(frame: pd.DataFrame, path: Path, index: bool):
         if tmp.exists(): tmp.unlink()
 
 def _months(stamps: pd.DatetimeIndex) -> np.ndarray:
-    return stamps.tz_localize(None).to_period('M').astype(str).to_numpy()
+    "UTC month of each timestamp as datetime64[M] (str() gives the file stem '2025-01')."
+    return stamps.tz_localize(None).to_numpy().astype('datetime64[M]')
 
 def _add(total: dict, part: dict):
     for k, v in part.items():
