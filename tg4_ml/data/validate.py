@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['INTERVALS', 'BAR_ORIGIN', 'DataValidationError', 'ValidationReport', 'interval_minutes', 'interval_label', 'on_grid',
-           'validate_candles', 'validate_trades']
+           'format_timestamp', 'validate_candles', 'validate_trades']
 
 # %% ../../nbs/10_data.validate.ipynb #a32b02d0
 from dataclasses import dataclass, field
@@ -75,9 +75,12 @@ class _Problems:
     def raise_if_any(self):
         if self.items: raise DataValidationError(f"{self.what}: " + '; '.join(self.items))
 
-def _fmt(ts) -> str:
+def format_timestamp(ts) -> str:
+    "A timestamp as errors and reports print it: '2025-01-02 10:31:00 UTC' (microseconds only when there are some)."
     ts = pd.Timestamp(ts)
     return ts.strftime('%Y-%m-%d %H:%M:%S') + (f".{ts.microsecond:06d}".rstrip('0') if ts.microsecond else '') + ('' if ts.tz is None else ' UTC')
+
+_fmt = format_timestamp
 
 # %% ../../nbs/10_data.validate.ipynb #b5623ac3
 def _timestamps(values, problems: _Problems) -> pd.DatetimeIndex | None:
@@ -157,7 +160,9 @@ def _order_and_dedupe_candles(out: pd.DataFrame, report: ValidationReport, probl
         conflicting = out[dup_ts & ~exact].index
         conflicting = conflicting[conflicting.duplicated(keep=False)]
         if len(conflicting):
-            problems.add(f"{conflicting.nunique()} timestamps appear more than once with different values, first at {_fmt(conflicting[0])}")
+            rows = out.loc[[conflicting[0]]]
+            values = '; '.join(f"{c} " + ' vs '.join(f"{v:.10g}" for v in rows[c]) for c in rows.columns if rows[c].nunique(dropna=False) > 1)
+            problems.add(f"{conflicting.nunique()} timestamps appear more than once with different values, first at {_fmt(conflicting[0])} ({values})")
         elif not repair:
             problems.add(f"{int(exact.sum())} exact duplicate rows, first at {_fmt(out.index[exact][0])}")
         else:
