@@ -7,7 +7,9 @@ Two symbols, paper-tester live snapshots (400 1m and 400 5m candles, the last 10
 so the measured process is what the tester holds: `import tg4_ml.strategies.ml_signal`, `on_start` (registry load),
 `generate_signal`. The confidence threshold is set above 1 so that every call evaluates its symbols (no early return on a
 signal), and the per-bar cache is cleared before each call so that every call computes features and predictions.
-Each symbol is timed on its own (config `symbols=[s]`), then both in one call.
+Each symbol is timed on its own (config `symbols=[s]`), then both in one call; wall-clock time and the CPU time of the
+process (all threads: a thread pool's work counts) per call. On a shared machine the wall-clock figures include waiting
+for a core; the CPU figures are the strategy's own cost.
 
 `--load N` runs N busy processes (default with no N: one per core) during the measurement, since the target must hold on a
 machine that is also running other work. Issue target: p99 <= 2 ms per symbol; the strategy starts no thread pool.
@@ -51,9 +53,12 @@ def busy(stop_file: str) -> None:
 
 
 def percentiles(times: list) -> str:
+    "Wall-clock and CPU (all the process's threads) percentiles of (wall, cpu) pairs."
     import numpy as np
-    q = np.percentile(np.array(times)*1e3, [50, 90, 99, 99.9])
-    return f"p50 {q[0]:.3f} ms, p90 {q[1]:.3f} ms, p99 {q[2]:.3f} ms, p99.9 {q[3]:.3f} ms, max {max(times)*1e3:.1f} ms"
+    t = np.array(times)*1e3
+    w, c = np.percentile(t[:, 0], [50, 90, 99, 99.9]), np.percentile(t[:, 1], [50, 90, 99])
+    return (f"wall p50 {w[0]:.3f} ms, p90 {w[1]:.3f} ms, p99 {w[2]:.3f} ms, p99.9 {w[3]:.3f} ms, max {t[:, 0].max():.1f} ms; "
+            f"CPU p50 {c[0]:.3f} ms, p90 {c[1]:.3f} ms, p99 {c[2]:.3f} ms"
 
 
 def main():
@@ -98,9 +103,13 @@ def main():
             snap = snaps[i % len(snaps)]
             for s, cfg in per_symbol.items():
                 state['tg4_ml']['last_bar'].clear()
-                t0 = time.perf_counter(); ml_signal.generate_signal(snap, cfg, state); times[s].append(time.perf_counter() - t0)
+                c0, t0 = time.process_time(), time.perf_counter()
+                ml_signal.generate_signal(snap, cfg, state)
+                times[s].append((time.perf_counter() - t0, time.process_time() - c0))
             state['tg4_ml']['last_bar'].clear()
-            t0 = time.perf_counter(); ml_signal.generate_signal(snap, config, state); both.append(time.perf_counter() - t0)
+            c0, t0 = time.process_time(), time.perf_counter()
+            ml_signal.generate_signal(snap, config, state)
+            both.append((time.perf_counter() - t0, time.process_time() - c0))
     finally:
         Path(stop_file).touch()
         for w in workers: w.wait()
