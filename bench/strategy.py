@@ -58,7 +58,7 @@ def percentiles(times: list) -> str:
     t = np.array(times)*1e3
     w, c = np.percentile(t[:, 0], [50, 90, 99, 99.9]), np.percentile(t[:, 1], [50, 90, 99])
     return (f"wall p50 {w[0]:.3f} ms, p90 {w[1]:.3f} ms, p99 {w[2]:.3f} ms, p99.9 {w[3]:.3f} ms, max {t[:, 0].max():.1f} ms; "
-            f"CPU p50 {c[0]:.3f} ms, p90 {c[1]:.3f} ms, p99 {c[2]:.3f} ms"
+            f"CPU p50 {c[0]:.3f} ms, p90 {c[1]:.3f} ms, p99 {c[2]:.3f} ms")
 
 
 def main():
