@@ -132,9 +132,9 @@ def main():
         state['tg4_ml']['last_bar'].clear()
         ml_signal.generate_signal(snaps[i % len(snaps)], config, state)
         if i + 1 in (1_000, args.memory_calls//2, args.memory_calls): marks[i + 1] = rss_mb()
-    print(f"resident memory: {rss0:.0f} MB at start, {rss_started:.0f} MB after import + on_start; the bench's {len(snaps)} snapshots "
-          f"add {rss_snaps:.0f} MB; without them: " + ', '.join(f"{m - rss_snaps:.0f} MB after {n:,} more calls" for n, m in marks.items())
-          + f" (peak RSS with them {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024:.0f} MB)")
+    after = ''.join(f", {m - rss_snaps:.0f} MB after {n:,} more calls" for n, m in marks.items())
+    print(f"resident memory: {rss0:.0f} MB at start, {rss_started:.0f} MB after import + on_start{after} (without the bench's "
+          f"{len(snaps)} snapshots: {rss_snaps:.0f} MB; peak RSS with them {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024:.0f} MB)")
 
 
 if __name__ == '__main__':
