@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Create .venv (Python >= 3.11) and install tg4_ml with its dev extras, editable.
+# Create .venv (Python >= 3.11) and install tg4_ml editable with its `dev` extra: the notebook tooling and every other extra
+# (data, db, train, deep, rl), i.e. all of research. The paper tester's process needs only `pip install tg4_ml` (the core).
 # Re-installs only when settings.ini or setup.py changed since the last successful install.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -37,7 +37,17 @@ else
   echo "lint FAILED (fix the notebook's #| export cell, then nbdev_export)"; failed=$((failed + 1))
 fi
 
-# 3. a real PostgreSQL for the cells flagged `postgres`: a throwaway server, stopped by its PID on exit,
+# 3. the import-layer contract (tools/layers.py: no module imports a higher layer, no import cycles) and the serving
+#    footprint (tools/footprint.py: the core requirements and the strategy process stay free of the research packages)
+for check in layers footprint; do
+  if python "tools/$check.py"; then
+    echo "$check: passed"; passed=$((passed + 1))
+  else
+    echo "$check FAILED (see tools/$check.py)"; failed=$((failed + 1))
+  fi
+done
+
+# 4. a real PostgreSQL for the cells flagged `postgres`: a throwaway server, stopped by its PID on exit,
 #    unless TG4_TEST_PG_URL already points at one
 flags="slow postgres"
 if [ -z "${TG4_TEST_PG_URL:-}" ]; then
@@ -50,7 +60,7 @@ else
   echo "using the PostgreSQL server in TG4_TEST_PG_URL"
 fi
 
-# 4. every notebook; flagged cells run where they can
+# 5. every notebook; flagged cells run where they can
 if [ -n "$(python -c 'from tg4_ml.core import real_data_dir; print(real_data_dir() or "")')" ]; then
   flags="$flags realdata"
 else
