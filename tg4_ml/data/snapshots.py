@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['MINUTE_US', 'LIVE_LIMITS', 'BACKTEST_LIMITS', 'timestamp_us', 'closed_candles', 'candle_open_us', 'snapshot_ohlcv',
-           'tape_buy_fraction', 'live_buy_fraction', 'snapshot_at', 'feed_times']
+           'snapshot_at', 'feed_times']
 
 # %% ../../nbs/16_data.snapshots.ipynb #dcbb4d6f
 from datetime import datetime, timedelta, timezone
@@ -13,8 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .bars import bucket_open, complete_ohlcv, resample_candles
-from ..features.orderflow import trade_flow
-from ..types import Candle, DataSnapshot, Trade, index_from_us, make_snapshot, to_utc, trades_to_frame
+from ..types import Candle, DataSnapshot, Trade, index_from_us, make_snapshot, to_utc
 
 # %% ../../nbs/16_data.snapshots.ipynb #a0694460
 MINUTE_US = 60_000_000
@@ -59,24 +58,6 @@ def snapshot_ohlcv(candles: tuple, symbol: str, need: int, what: str = 'the feat
     if len(grid) < need:
         raise ValueError(f"{symbol}: {len(candles)} closed 1-minute candles in the snapshot, {len(grid)} minutes on the completed grid; {what} need {need} minutes")
     return grid, [np.ascontiguousarray(arr[:, j]) for j in range(5)], filled
-
-# %% ../../nbs/16_data.snapshots.ipynb #c5cf39bd
-def tape_buy_fraction(trades: pd.DataFrame, bar_us: np.ndarray, covered_from_us: int | None = None) -> np.ndarray:
-    "Buy share of each 1-minute bar's classified volume (bars opened at `bar_us`); NaN without classified trades or before `covered_from_us`."
-    if len(trades) and not trades['side'].isin(['buy', 'sell']).any():
-        raise ValueError(f"order_flow='trades': none of the {len(trades):,} trades has a side (buy/sell), so the tape gives no order flow; "
-                         "use order_flow='bvc' or a tape with sides")
-    flow = trade_flow(trades, index_from_us(bar_us))
-    b, s = flow['buy_volume'].to_numpy(), flow['sell_volume'].to_numpy()
-    with np.errstate(invalid='ignore', divide='ignore'): frac = np.where(b + s > 0, b/(b + s), np.nan)
-    if covered_from_us is not None: frac[bar_us < covered_from_us] = np.nan
-    return frac
-
-def live_buy_fraction(snapshot, symbol: str, bar_us: np.ndarray) -> np.ndarray:
-    "Buy share of each bar (opens `bar_us`) from the snapshot's tape, NaN for bars it does not certainly cover (`order_flow='trades'`)."
-    tape = trades_to_frame(snapshot.trades.get(symbol, ()))
-    covered = (timestamp_us(tape['timestamp'].iloc[0])//MINUTE_US + 1)*MINUTE_US if len(tape) else bar_us[-1] + MINUTE_US
-    return tape_buy_fraction(tape, bar_us, covered)
 
 # %% ../../nbs/16_data.snapshots.ipynb #f143784b
 LIVE_LIMITS = {'1m': 400, '5m': 400, 'trades': 100}

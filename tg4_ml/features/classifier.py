@@ -15,9 +15,8 @@ import pandas as pd
 import talib
 
 from ..data.bars import require_minute_grid
-from ..data.snapshots import MINUTE_US, closed_candles, live_buy_fraction, snapshot_ohlcv, tape_buy_fraction   # closed_candles: re-exported for old importers
-from .orderflow import bvc_buy_fraction, trade_flow, vpin
-from ..types import to_utc, trades_to_frame
+from ..data.snapshots import MINUTE_US, closed_candles, snapshot_ohlcv
+from .orderflow import bvc_buy_fraction, live_buy_fraction, tape_buy_fraction, vpin
 
 # %% ../../nbs/21_features.classifier.ipynb #d0b51f9b
 CLASSIFIER_FEATURES = ('price_vs_ema_9', 'price_vs_ema_21', 'price_vs_ema_50', 'ema_alignment', 'consecutive_above_ema',
@@ -86,8 +85,8 @@ def _time_features(open_us: np.ndarray) -> dict:
             'dow_sin': np.sin(2*np.pi*dow/7), 'dow_cos': np.cos(2*np.pi*dow/7)}
 
 def classifier_arrays(open_: np.ndarray, high: np.ndarray, low: np.ndarray, close: np.ndarray, volume: np.ndarray,
-                      open_us: np.ndarray, spec: FeatureSpec, buy_fraction: np.ndarray | None = None) -> dict:
-    "All 28 features as arrays (NumPy in, NumPy out). `buy_fraction` per bar is required when `spec.order_flow == 'trades'`."
+                      open_us: np.ndarray, spec: FeatureSpec, buy_fraction: np.ndarray | None = None, last_only: bool = False) -> dict:
+    "All 28 features as arrays (NumPy in, NumPy out). `buy_fraction` per bar is required when `spec.order_flow == 'trades'`; `last_only` computes VPIN for the last bar only (the live path)."
     if spec.vpin_bucket_volume is None: raise ValueError("FeatureSpec.vpin_bucket_volume is not set: build the spec with fit_feature_spec(train_candles)")
     f = {}
     ema = {n: talib.EMA(close, n) for n in (9, 21, 50)}
@@ -122,7 +121,7 @@ def classifier_arrays(open_: np.ndarray, high: np.ndarray, low: np.ndarray, clos
     if spec.order_flow == 'bvc': buy_fraction = bvc_buy_fraction(close, spec.bvc_window)
     elif buy_fraction is None: raise ValueError("order_flow='trades' needs the per-bar buy share of the tape (buy_fraction)")
     f['trade_imbalance'] = 2*buy_fraction - 1
-    f['vpin'] = vpin(volume, buy_fraction, spec.vpin_bucket_volume, spec.vpin_buckets, spec.vpin_max_bars)
+    f['vpin'] = vpin(volume, buy_fraction, spec.vpin_bucket_volume, spec.vpin_buckets, spec.vpin_max_bars, last_only=last_only)
     f.update(_time_features(open_us))
     return {name: f[name] for name in spec.names}
 
@@ -147,7 +146,7 @@ def classifier_features_live(snapshot, symbol: str, spec: FeatureSpec) -> dict:
     candles = closed_candles(snapshot, symbol)
     us, cols, _ = snapshot_ohlcv(candles, symbol, min_history(spec))
     frac = live_buy_fraction(snapshot, symbol, us) if spec.order_flow == 'trades' else None
-    arrays = classifier_arrays(*cols, us, spec, frac)
+    arrays = classifier_arrays(*cols, us, spec, frac, last_only=True)   # VPIN of the newest bar only: no numba, no thread pool
     out = {name: float(a[-1]) for name, a in arrays.items()}
     missing = [k for k, v in out.items() if not np.isfinite(v)]
     if missing:                                     # training never saw such a row: refuse rather than guess

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ..data.snapshots import closed_candles, live_buy_fraction, snapshot_ohlcv
+from ..data.snapshots import closed_candles, snapshot_ohlcv
+from .orderflow import live_buy_fraction
 from .classifier import FeatureSpec, classifier_arrays, classifier_features
 
 # %% ../../nbs/22_features.sequence.ipynb #ed646741
