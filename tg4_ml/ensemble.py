@@ -30,11 +30,16 @@ class SignalEnsemble:
     def __repr__(self): return f"SignalEnsemble({ {k: round(v, 3) for k, v in self.weights.items()} }, threshold {self.voting_threshold})"
 
 # %% ../nbs/72_ensemble.ipynb #db0f8963
-def _conf(sig) -> float:
-    c = (getattr(sig, 'metadata', None) or {}).get('confidence', 1.0)
+def _conf(sig) -> float | None:
+    "The signal's conviction in [0, 1], or None when it states no usable confidence."
+    c = (getattr(sig, 'metadata', None) or {}).get('confidence')
     try: c = float(c)
-    except (TypeError, ValueError): c = 1.0
-    return min(1.0, max(0.0, c)) if math.isfinite(c) else 0.0
+    except (TypeError, ValueError): return None
+    return min(1.0, max(0.0, c)) if math.isfinite(c) else None
+
+def _w(sig) -> float:
+    c = _conf(sig)
+    return 0.0 if c is None else c
 
 def _wmean(pairs):
     pairs = [(v, w) for v, w in pairs if v is not None]
@@ -51,18 +56,20 @@ def fuse_signals(self: SignalEnsemble, signals: dict):
     if len(symbols) > 1: raise ValueError(f"signals for different symbols {sorted(symbols)}: fuse one symbol at a time")
     score = {'buy': 0.0, 'sell': 0.0}
     for s, sig in votes.items():
-        score['buy' if sig.action in _BUY_SIDE else 'sell'] += self.weights[s]*_conf(sig)
-    self.last = {'buy_score': score['buy'], 'sell_score': score['sell'], 'votes': len(votes), 'ignored_sources': ignored, 'decision': None}
+        score['buy' if sig.action in _BUY_SIDE else 'sell'] += self.weights[s]*_w(sig)
+    unsure = sorted(s for s, sig in votes.items() if _conf(sig) is None)
+    self.last = {'buy_score': score['buy'], 'sell_score': score['sell'], 'votes': len(votes), 'ignored_sources': ignored,
+                 'no_confidence': unsure, 'decision': None}
     side = 'buy' if score['buy'] > score['sell'] else 'sell' if score['sell'] > score['buy'] else None
     if side is None or score[side] < self.voting_threshold: return None
-    agree = {s: sig for s, sig in votes.items() if (sig.action in _BUY_SIDE) == (side == 'buy')}
+    agree = {s: sig for s, sig in votes.items() if (sig.action in _BUY_SIDE) == (side == 'buy') and _w(sig) > 0}
     by_action = {}
-    for s, sig in agree.items(): by_action[sig.action] = by_action.get(sig.action, 0.0) + self.weights[s]*_conf(sig)
+    for s, sig in agree.items(): by_action[sig.action] = by_action.get(sig.action, 0.0) + self.weights[s]*_w(sig)
     action = max(by_action, key=by_action.get)
-    w = {s: self.weights[s]*_conf(sig) for s, sig in agree.items()}
+    w = {s: self.weights[s]*_w(sig) for s, sig in agree.items()}
     units = {(sig.metadata or {}).get('size_unit') for sig in agree.values()}
     meta = {'sources': {s: {'action': sig.action, 'weight': self.weights[s], 'confidence': _conf(sig)} for s, sig in votes.items()},
-            'buy_score': score['buy'], 'sell_score': score['sell'], 'confidence': score[side], 'ignored_sources': ignored}
+            'buy_score': score['buy'], 'sell_score': score['sell'], 'confidence': score[side], 'ignored_sources': ignored, 'no_confidence': unsure}
     if len(units) == 1 and None not in units: meta['size_unit'] = units.pop()
     self.last['decision'] = action
     parts = ', '.join(f"{s} {v:.2f}" for s, v in sorted(w.items(), key=lambda kv: -kv[1]))
