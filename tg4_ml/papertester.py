@@ -6,13 +6,13 @@
 __all__ = ['Fill', 'TesterPosition', 'LiveExecutor', 'execute', 'check_stops', 'BacktestExecutor', 'load_strategies',
            'backtest_snapshots', 'live_snapshots', 'TesterRun', 'biased_model']
 
-# %% ../nbs/73_papertester.ipynb #0ecd64fd
+# %% ../nbs/73_papertester.ipynb #1e3901ab
 import importlib, sys, time, uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-# %% ../nbs/73_papertester.ipynb #6d94f433
+# %% ../nbs/73_papertester.ipynb #56680056
 @dataclass
 class Fill:
     "The paper tester's fill; strategies receive `fill.__dict__` (exactly these keys)."
@@ -40,7 +40,7 @@ class TesterPosition:
     take_profit: float | None = None
     entry_fee: float = 0.0
 
-# %% ../nbs/73_papertester.ipynb #05a5f13e
+# %% ../nbs/73_papertester.ipynb #a10688c3
 class LiveExecutor:
     "The paper tester's live executor and one strategy's portfolio (see the rules above)."
     def __init__(self, fee_rate: float = 0.001, slippage_rate: float = 0.0005, capital: float = 100.0,
@@ -61,7 +61,7 @@ class LiveExecutor:
         base = symbol.split('/')[0]
         return self.assets.get(base, 0.0) - self.starting_assets.get(base, 0.0)
 
-# %% ../nbs/73_papertester.ipynb #fde0c28b
+# %% ../nbs/73_papertester.ipynb #41dda1de
 def _fill(self, data, signal, side, q, px, fee, pnl) -> Fill:
     f = Fill(str(uuid.uuid4())[:8], data.timestamp, signal.symbol, side, q, px, fee, signal.reason, pnl, self.strategy, {})
     self.fills.append(f)
@@ -138,7 +138,7 @@ def execute(self: LiveExecutor, signal, data) -> Fill | None:
 
 LiveExecutor.execute = execute
 
-# %% ../nbs/73_papertester.ipynb #0ac7f30e
+# %% ../nbs/73_papertester.ipynb #35911875
 def check_stops(self: LiveExecutor, data, signal_cls=None) -> list:
     "Execute every position's triggered stop-loss / take-profit at `data.prices`; the hidden fills."
     if signal_cls is None: from tg4_ml.types import Signal as signal_cls
@@ -158,7 +158,7 @@ def check_stops(self: LiveExecutor, data, signal_cls=None) -> list:
 
 LiveExecutor.check_stops = check_stops
 
-# %% ../nbs/73_papertester.ipynb #4567ab3d
+# %% ../nbs/73_papertester.ipynb #13dce2b8
 class BacktestExecutor:
     "The paper tester's backtest execution and portfolio (USDT only; see the rules above)."
     def __init__(self, capital: float = 100.0, fee_rate: float = 0.001, slippage_rate: float = 0.0005):
@@ -203,11 +203,14 @@ class BacktestExecutor:
         self.fills.append(f)
         return f
 
-# %% ../nbs/73_papertester.ipynb #9f4f8d99
+# %% ../nbs/73_papertester.ipynb #28412f2b
 def load_strategies(tester_dir: str | Path, overrides: dict | None = None) -> dict:
     "Import `tester_dir/strategies/*.py` as the paper tester's loader does: name -> (module, config, state)."
     root = Path(tester_dir).resolve()
-    if str(root) not in sys.path: sys.path.insert(0, str(root))
+    if str(root) in sys.path: sys.path.remove(str(root))
+    sys.path.insert(0, str(root))
+    for name in [n for n in sys.modules if n == 'strategies' or n.startswith('strategies.')]: del sys.modules[name]   # another tester's
+    importlib.invalidate_caches()
     out = {}
     for f in (root/'strategies').glob('*.py'):
         if f.name.startswith('_'): continue
@@ -219,7 +222,7 @@ def load_strategies(tester_dir: str | Path, overrides: dict | None = None) -> di
         out[mod.STRATEGY_NAME] = (mod, config, {})
     return out
 
-# %% ../nbs/73_papertester.ipynb #98ebd271
+# %% ../nbs/73_papertester.ipynb #193e3bb1
 def _candles(frame, candle_cls):
     from tg4_ml.types import frame_to_candles
     return frame_to_candles(frame, candle_cls)
@@ -268,7 +271,7 @@ def live_snapshots(candles: dict, start=None, end=None, window: int = 400, ticks
             books = {s: book_cls(((p*(1 - half_spread), 10.0),), ((p*(1 + half_spread), 10.0),)) for s, p in prices.items()}
             yield snapshot_cls((minute + timedelta(seconds=sec)).to_pydatetime(), prices, one, {s: () for s in symbols}, books, {s: () for s in symbols})
 
-# %% ../nbs/73_papertester.ipynb #aed3ec65
+# %% ../nbs/73_papertester.ipynb #fc417e21
 class TesterRun:
     "Drive a strategy module through `LiveExecutor` or `BacktestExecutor` the way the tester's loop does."
     def __init__(self, module, executor, config_overrides: dict | None = None, name: str | None = None):
@@ -306,7 +309,7 @@ class TesterRun:
         if hasattr(self.module, 'on_stop'): self.module.on_stop(self.state)
         return self
 
-# %% ../nbs/73_papertester.ipynb #9ffbcaf4
+# %% ../nbs/73_papertester.ipynb #7fe958d1
 def biased_model(registry_dir, symbol: str, candles, action: str = 'buy', name: str | None = None, trading: dict | None = None, seed: int = 0):
     "Register a real classifier trained to call `action` on almost every bar; returns the registry entry."
     import tempfile
