@@ -6,13 +6,13 @@
 __all__ = ['Fill', 'TesterPosition', 'LiveExecutor', 'execute', 'check_stops', 'BacktestExecutor', 'load_strategies',
            'backtest_snapshots', 'live_snapshots', 'TesterRun', 'biased_model']
 
-# %% ../nbs/73_papertester.ipynb #1e3901ab
+# %% ../nbs/73_papertester.ipynb #801bdebd
 import importlib, sys, time, uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-# %% ../nbs/73_papertester.ipynb #56680056
+# %% ../nbs/73_papertester.ipynb #be8c957b
 @dataclass
 class Fill:
     "The paper tester's fill; strategies receive `fill.__dict__` (exactly these keys)."
@@ -40,7 +40,7 @@ class TesterPosition:
     take_profit: float | None = None
     entry_fee: float = 0.0
 
-# %% ../nbs/73_papertester.ipynb #a10688c3
+# %% ../nbs/73_papertester.ipynb #d8c889e6
 class LiveExecutor:
     "The paper tester's live executor and one strategy's portfolio (see the rules above)."
     def __init__(self, fee_rate: float = 0.001, slippage_rate: float = 0.0005, capital: float = 100.0,
@@ -61,7 +61,7 @@ class LiveExecutor:
         base = symbol.split('/')[0]
         return self.assets.get(base, 0.0) - self.starting_assets.get(base, 0.0)
 
-# %% ../nbs/73_papertester.ipynb #41dda1de
+# %% ../nbs/73_papertester.ipynb #bc05a5a9
 def _fill(self, data, signal, side, q, px, fee, pnl) -> Fill:
     f = Fill(str(uuid.uuid4())[:8], data.timestamp, signal.symbol, side, q, px, fee, signal.reason, pnl, self.strategy, {})
     self.fills.append(f)
@@ -138,7 +138,7 @@ def execute(self: LiveExecutor, signal, data) -> Fill | None:
 
 LiveExecutor.execute = execute
 
-# %% ../nbs/73_papertester.ipynb #35911875
+# %% ../nbs/73_papertester.ipynb #e23ec8bd
 def check_stops(self: LiveExecutor, data, signal_cls=None) -> list:
     "Execute every position's triggered stop-loss / take-profit at `data.prices`; the hidden fills."
     if signal_cls is None: from tg4_ml.types import Signal as signal_cls
@@ -158,7 +158,7 @@ def check_stops(self: LiveExecutor, data, signal_cls=None) -> list:
 
 LiveExecutor.check_stops = check_stops
 
-# %% ../nbs/73_papertester.ipynb #13dce2b8
+# %% ../nbs/73_papertester.ipynb #70abccf8
 class BacktestExecutor:
     "The paper tester's backtest execution and portfolio (USDT only; see the rules above)."
     def __init__(self, capital: float = 100.0, fee_rate: float = 0.001, slippage_rate: float = 0.0005):
@@ -203,7 +203,7 @@ class BacktestExecutor:
         self.fills.append(f)
         return f
 
-# %% ../nbs/73_papertester.ipynb #28412f2b
+# %% ../nbs/73_papertester.ipynb #e9224fe5
 def load_strategies(tester_dir: str | Path, overrides: dict | None = None) -> dict:
     "Import `tester_dir/strategies/*.py` as the paper tester's loader does: name -> (module, config, state)."
     root = Path(tester_dir).resolve()
@@ -222,7 +222,7 @@ def load_strategies(tester_dir: str | Path, overrides: dict | None = None) -> di
         out[mod.STRATEGY_NAME] = (mod, config, {})
     return out
 
-# %% ../nbs/73_papertester.ipynb #193e3bb1
+# %% ../nbs/73_papertester.ipynb #981a71e8
 def _candles(frame, candle_cls):
     from tg4_ml.types import frame_to_candles
     return frame_to_candles(frame, candle_cls)
@@ -243,14 +243,21 @@ def backtest_snapshots(candles: dict, start=None, end=None, window: int = 2000, 
         yield snapshot_cls(ks[symbols[0]][i].timestamp, prices, one, {s: () for s in symbols}, books, {s: () for s in symbols})
 
 def live_snapshots(candles: dict, start=None, end=None, window: int = 400, ticks=(5, 20, 35, 50), half_spread: float = 1e-4,
-                   snapshot_cls=None, candle_cls=None, book_cls=None):
-    "Yield live-style snapshots: completed candles only, wall-clock stamps inside each forming minute, prices walking through it."
+                   trades: dict | None = None, max_trades: int = 100, snapshot_cls=None, candle_cls=None, book_cls=None, trade_cls=None):
+    "Yield live-style snapshots: completed candles only, wall-clock stamps inside each forming minute, prices walking through it (and the last `max_trades` trades before each stamp)."
     from datetime import timedelta
-    from tg4_ml.types import Candle, DataSnapshot, OrderbookSnapshot, to_utc
+    import pandas as pd
+    from tg4_ml.types import Candle, DataSnapshot, OrderbookSnapshot, Trade, frame_to_trades, to_utc
     snapshot_cls, candle_cls, book_cls = snapshot_cls or DataSnapshot, candle_cls or Candle, book_cls or OrderbookSnapshot
     symbols = list(candles)
     ks = {s: _candles(f, candle_cls) for s, f in candles.items()}
     opens = {s: f.index.as_unit('us').asi8 for s, f in candles.items()}
+    tape = {s: (frame_to_trades(t, trade_cls or Trade), pd.DatetimeIndex(t['timestamp']).as_unit('us').asi8) for s, t in (trades or {}).items()}
+    def last_trades(s, at_us):
+        if s not in tape: return ()
+        got, us = tape[s]
+        j = int(us.searchsorted(at_us, side='left'))
+        return got[max(0, j - max_trades):j]
     clock = candles[symbols[0]].index
     for s in symbols[1:]: clock = clock.union(candles[s].index)
     if start is not None: clock = clock[clock >= to_utc(start)]
@@ -269,9 +276,10 @@ def live_snapshots(candles: dict, start=None, end=None, window: int = 400, ticks
         for t, sec in enumerate(ticks):
             prices = {s: p[min(t, len(p) - 1)] for s, p in path.items()}
             books = {s: book_cls(((p*(1 - half_spread), 10.0),), ((p*(1 + half_spread), 10.0),)) for s, p in prices.items()}
-            yield snapshot_cls((minute + timedelta(seconds=sec)).to_pydatetime(), prices, one, {s: () for s in symbols}, books, {s: () for s in symbols})
+            at = minute + timedelta(seconds=sec)
+            yield snapshot_cls(at.to_pydatetime(), prices, one, {s: () for s in symbols}, books, {s: last_trades(s, at.value//1000) for s in symbols})
 
-# %% ../nbs/73_papertester.ipynb #fc417e21
+# %% ../nbs/73_papertester.ipynb #1fad4603
 class TesterRun:
     "Drive a strategy module through `LiveExecutor` or `BacktestExecutor` the way the tester's loop does."
     def __init__(self, module, executor, config_overrides: dict | None = None, name: str | None = None):
@@ -309,7 +317,7 @@ class TesterRun:
         if hasattr(self.module, 'on_stop'): self.module.on_stop(self.state)
         return self
 
-# %% ../nbs/73_papertester.ipynb #7fe958d1
+# %% ../nbs/73_papertester.ipynb #a30337d3
 def biased_model(registry_dir, symbol: str, candles, action: str = 'buy', name: str | None = None, trading: dict | None = None, seed: int = 0):
     "Register a real classifier trained to call `action` on almost every bar; returns the registry entry."
     import tempfile
