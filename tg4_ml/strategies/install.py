@@ -6,15 +6,14 @@
 __all__ = ['SHIM_NAME', 'BACKTEST_WARMUP_CANDLES', 'TESTER_CAPITAL', 'SHIM', 'InstallReport', 'backtest_command',
            'install_strategy', 'pd_ts']
 
-# %% ../../nbs/74_strategies.install.ipynb #c7b77416
-import json
+# %% ../../nbs/74_strategies.install.ipynb #12325ecd
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from .ml_signal import CONFIG as STRATEGY_CONFIG, STRATEGY_NAME, model_trading, symbol_problem, trading_params
 
-# %% ../../nbs/74_strategies.install.ipynb #50972195
+# %% ../../nbs/74_strategies.install.ipynb #bd5ef99c
 SHIM_NAME = f"{STRATEGY_NAME}.py"
 BACKTEST_WARMUP_CANDLES = 2000          # the tester's backtest skips this many 1-minute candles before calling strategies
 TESTER_CAPITAL = 100.0                  # the tester's default starting capital (USDT)
@@ -37,7 +36,7 @@ class InstallReport:
         for s, ref in self.models.items():
             p = self.settings[s]
             out.append(f"  {s} = {ref}: threshold {p['threshold']:g}, size {p['size_usd']:g} USD, stop {_pct(p['stop'])}, "
-                       f"target {_pct(p['target'])}, shorts {'on' if p['allow_short'] else 'off'}, trained fee {p['model_fee_rate']}")
+                       f"target {_pct(p['target'])}, shorts {'on' if p['allow_short'] else 'off'}, trained fee {'unknown' if p['model_fee_rate'] is None else p['model_fee_rate']}")
         out += [f"WARNING: {w}" for w in self.warnings]
         out.append("Run the paper tester's backtest with it (one symbol a run; DATABASE_URL = the TG4 PostgreSQL database):")
         out += [f"  {c}" for c in self.backtest_commands]
@@ -47,7 +46,7 @@ class InstallReport:
 
 def _pct(x): return 'off' if not x else f"{x*100:g} %"
 
-# %% ../../nbs/74_strategies.install.ipynb #39e712ac
+# %% ../../nbs/74_strategies.install.ipynb #22059594
 def _tg4_root(tester_dir: Path) -> str:
     "The TG4 repository root above the tester (the folder holding data/kraken_db), or a placeholder."
     for d in [tester_dir, *tester_dir.parents]:
@@ -75,7 +74,7 @@ def backtest_command(tester_dir, symbol: str, start=None, end=None, capital: flo
            f"--strategies {STRATEGY_NAME} --symbols {symbol} --start {start or 'YYYY-MM-DD'} --end {end or 'YYYY-MM-DD'}")
     return cmd + (f" --capital {capital:g}" if capital else '')
 
-# %% ../../nbs/74_strategies.install.ipynb #f4d872ee
+# %% ../../nbs/74_strategies.install.ipynb #faa50bd2
 def _resolve(reg, symbol: str, ref: str, allow_other_symbol: bool):
     "The registry entry for `ref`, verified, trained on `symbol`; a clear ValueError otherwise."
     from tg4_ml.registry import RegistryError
@@ -96,7 +95,7 @@ SYMBOLS = {symbols!r}
 CONFIG = {{**_DEFAULTS, **{config}}}
 '''
 
-# %% ../../nbs/74_strategies.install.ipynb #e9f6ff41
+# %% ../../nbs/74_strategies.install.ipynb #1aef0ffb
 def install_strategy(tester_dir, models: dict, registry_dir, config: dict | None = None, force: bool = False,
                      allow_other_symbol: bool = False, start=None, end=None, db_url: str | None = None) -> InstallReport:
     "Write `strategies/ml_signal_v1.py` for `models` (SYMBOL -> NAME[:VERSION]) into the paper tester's folder; the report says how to run it."
@@ -133,7 +132,7 @@ def install_strategy(tester_dir, models: dict, registry_dir, config: dict | None
         s_end = end or (_day(mc['test_end'], up=True) if mc.get('test_end') else None)
         commands.append(backtest_command(root, s, s_start, s_end, capital, db_url))
     text = SHIM.format(name=STRATEGY_NAME, symbols=list(models), version=tg4_ml.__version__, when=datetime.now(timezone.utc).isoformat(timespec='seconds'),
-                       config=json.dumps({'models': pinned, 'registry_dir': str(reg.root), **config}, indent=4).replace('null', 'None').replace('true', 'True').replace('false', 'False'))
+                       config=repr({'models': pinned, 'registry_dir': str(reg.root), **config}))
     target.parent.mkdir(exist_ok=True)
     target.write_text(text)
     return InstallReport(target.resolve(), list(models), pinned, reg.root, settings, warnings, commands)
