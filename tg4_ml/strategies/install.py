@@ -4,16 +4,16 @@
 
 # %% auto #0
 __all__ = ['SHIM_NAME', 'BACKTEST_WARMUP_CANDLES', 'TESTER_CAPITAL', 'SHIM', 'InstallReport', 'backtest_command',
-           'install_strategy', 'pd_ts']
+           'install_strategy']
 
-# %% ../../nbs/74_strategies.install.ipynb #12325ecd
+# %% ../../nbs/74_strategies.install.ipynb #119dacb9
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from .ml_signal import CONFIG as STRATEGY_CONFIG, STRATEGY_NAME, model_trading, symbol_problem, trading_params
 
-# %% ../../nbs/74_strategies.install.ipynb #bd5ef99c
+# %% ../../nbs/74_strategies.install.ipynb #8c661a8e
 SHIM_NAME = f"{STRATEGY_NAME}.py"
 BACKTEST_WARMUP_CANDLES = 2000          # the tester's backtest skips this many 1-minute candles before calling strategies
 TESTER_CAPITAL = 100.0                  # the tester's default starting capital (USDT)
@@ -46,7 +46,7 @@ class InstallReport:
 
 def _pct(x): return 'off' if not x else f"{x*100:g} %"
 
-# %% ../../nbs/74_strategies.install.ipynb #22059594
+# %% ../../nbs/74_strategies.install.ipynb #e98eaac9
 def _tg4_root(tester_dir: Path) -> str:
     "The TG4 repository root above the tester (the folder holding data/kraken_db), or a placeholder."
     for d in [tester_dir, *tester_dir.parents]:
@@ -74,7 +74,7 @@ def backtest_command(tester_dir, symbol: str, start=None, end=None, capital: flo
            f"--strategies {STRATEGY_NAME} --symbols {symbol} --start {start or 'YYYY-MM-DD'} --end {end or 'YYYY-MM-DD'}")
     return cmd + (f" --capital {capital:g}" if capital else '')
 
-# %% ../../nbs/74_strategies.install.ipynb #faa50bd2
+# %% ../../nbs/74_strategies.install.ipynb #6217fc62
 def _resolve(reg, symbol: str, ref: str, allow_other_symbol: bool):
     "The registry entry for `ref`, verified, trained on `symbol`; a clear ValueError otherwise."
     from tg4_ml.registry import RegistryError
@@ -95,7 +95,7 @@ SYMBOLS = {symbols!r}
 CONFIG = {{**_DEFAULTS, **{config}}}
 '''
 
-# %% ../../nbs/74_strategies.install.ipynb #1aef0ffb
+# %% ../../nbs/74_strategies.install.ipynb #753107db
 def install_strategy(tester_dir, models: dict, registry_dir, config: dict | None = None, force: bool = False,
                      allow_other_symbol: bool = False, start=None, end=None, db_url: str | None = None) -> InstallReport:
     "Write `strategies/ml_signal_v1.py` for `models` (SYMBOL -> NAME[:VERSION]) into the paper tester's folder; the report says how to run it."
@@ -128,7 +128,7 @@ def install_strategy(tester_dir, models: dict, registry_dir, config: dict | None
             capital = float(model_trading(mc).get('initial_cash') or mc.get('initial_cash') or 10*p['size_usd'])
             warnings.append(f"{s}: position size {p['size_usd']:g} USD exceeds the tester's default capital of {TESTER_CAPITAL:g} USDT: "
                             f"the backtest command passes --capital {capital:g}; live, set general.starting_capital in its config.yaml")
-        s_start = start or (_day(pd_ts(mc['test_start']) - timedelta(minutes=BACKTEST_WARMUP_CANDLES), up=True) if mc.get('test_start') else None)
+        s_start = start or (_day(_ts(mc['test_start']) - timedelta(minutes=BACKTEST_WARMUP_CANDLES), up=True) if mc.get('test_start') else None)
         s_end = end or (_day(mc['test_end'], up=True) if mc.get('test_end') else None)
         commands.append(backtest_command(root, s, s_start, s_end, capital, db_url))
     text = SHIM.format(name=STRATEGY_NAME, symbols=list(models), version=tg4_ml.__version__, when=datetime.now(timezone.utc).isoformat(timespec='seconds'),
@@ -137,6 +137,6 @@ def install_strategy(tester_dir, models: dict, registry_dir, config: dict | None
     target.write_text(text)
     return InstallReport(target.resolve(), list(models), pinned, reg.root, settings, warnings, commands)
 
-def pd_ts(t):
+def _ts(t):
     import pandas as pd
     return pd.Timestamp(t)
