@@ -6,14 +6,14 @@
 __all__ = ['STRATEGY_NAME', 'STRATEGY_VERSION', 'SYMBOLS', 'CONFIG', 'model_trading', 'trading_params', 'symbol_problem',
            'on_start', 'newest_closed', 'exit_price', 'generate_signal', 'on_fill', 'summary', 'on_stop']
 
-# %% ../../nbs/70_strategies.ml_signal.ipynb #6936c864
+# %% ../../nbs/70_strategies.ml_signal.ipynb #ad244d8f
 import os, time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
 
-# %% ../../nbs/70_strategies.ml_signal.ipynb #75c046a6
+# %% ../../nbs/70_strategies.ml_signal.ipynb #bbb55570
 STRATEGY_NAME = "ml_signal_v1"
 STRATEGY_VERSION = "2.0.0"
 SYMBOLS = []                          # the installed shim lists its models' symbols
@@ -37,7 +37,7 @@ _EXIT_EXCESS = 1e-10                  # relative excess of an exit's size (see a
 _FLAT = 1e-9                          # a position below this fraction of its peak quantity is closed
 _TRADING_KEYS = ('fee_rate', 'slippage_bps', 'confidence_threshold', 'position_size_usd', 'stop_loss_pct', 'take_profit_pct', 'mode')
 
-# %% ../../nbs/70_strategies.ml_signal.ipynb #3f54cadc
+# %% ../../nbs/70_strategies.ml_signal.ipynb #b195c7bd
 def model_trading(entry_config: dict) -> dict:
     "The trading settings of a registry entry's config: its `trading` dict, else the flat keys of older entries."
     t = (entry_config or {}).get('trading')
@@ -70,7 +70,7 @@ def symbol_problem(symbol: str, entry_config: dict, ref: str) -> str | None:
         return f"{symbol}: model {ref} was trained on {trained}, not on {symbol}; install a model trained on {symbol} (or allow it: allow_other_symbol, --allow-other-symbol)"
     return None
 
-# %% ../../nbs/70_strategies.ml_signal.ipynb #fae15f19
+# %% ../../nbs/70_strategies.ml_signal.ipynb #806da7e7
 def _signal_class():
     "The paper tester's Signal when it is importable, tg4_ml's otherwise."
     try: from ws_tester.types import Signal
@@ -131,7 +131,7 @@ def on_start(config: dict, state: dict) -> None:
     loaded = ', '.join(f"{s}={m['ref']}" for s, m in st['models'].items())
     _say(f"started: {loaded or 'no model loaded'}")
 
-# %% ../../nbs/70_strategies.ml_signal.ipynb #83bd105b
+# %% ../../nbs/70_strategies.ml_signal.ipynb #c30001be
 _EPOCH, _ONE_US = datetime(1970, 1, 1, tzinfo=timezone.utc), timedelta(microseconds=1)
 
 def _us(t) -> int:
@@ -150,7 +150,7 @@ def newest_closed(candles, ts_us: int):
     if open_us == ts_us: return len(candles), True
     return (len(candles) if open_us + _MINUTE_US <= ts_us else len(candles) - 1), False
 
-# %% ../../nbs/70_strategies.ml_signal.ipynb #13ca8fd9
+# %% ../../nbs/70_strategies.ml_signal.ipynb #d1a26ade
 def exit_price(mode: str, long: bool, data, symbol: str, slippage: float) -> float:
     "The price the tester's executor will fill an exit at: live at the book (the price without one), backtest at the close."
     price = float(data.prices[symbol])
@@ -203,7 +203,7 @@ def _hidden_exit(st: dict, m: dict, data, hit: str) -> None:
     st['exits'][f'tester_{hit}'] = st['exits'].get(f'tester_{hit}', 0) + 1
     m['position'] = None; _show_position(m)
 
-# %% ../../nbs/70_strategies.ml_signal.ipynb #6b3d12c9
+# %% ../../nbs/70_strategies.ml_signal.ipynb #6f6e5412
 class _View:
     "What `classifier_features_live` reads from a snapshot: the closed candles, stamped one minute after the newest."
     __slots__ = ('timestamp', 'candles_1m', 'trades')
@@ -233,7 +233,7 @@ def _score(st: dict, m: dict, data, candles, n: int, t0: float):
     ind = m['ind']
     ind.update(p_buy=pred['buy_probability'], p_sell=pred['sell_probability'], p_hold=pred['hold_probability'],
                confidence=pred['confidence'], action=pred['predicted_action'], latency_ms=lat[-1])
-    if len(lat) < 2048 or len(lat) % 64 == 0:           # percentiles of all scored bars, refreshed every 64th bar once there are many
+    if len(lat) <= 64 or len(lat) % 16 == 0:            # percentiles of all scored bars so far, refreshed every 16th bar after the first 64
         p50, p99 = np.percentile(np.asarray(lat), [50, 99])
         ind['latency_p50_ms'], ind['latency_p99_ms'] = float(p50), float(p99)
     return feats, pred
@@ -246,7 +246,7 @@ def _entry(m: dict, pred: dict):
     return 'buy' if pos is None and action == 'buy' else 'short' if pos is None and action == 'sell' and p['allow_short'] else \
            'model' if pos is not None and action == ('sell' if pos['side'] == 'long' else 'buy') else None
 
-# %% ../../nbs/70_strategies.ml_signal.ipynb #731f63f1
+# %% ../../nbs/70_strategies.ml_signal.ipynb #e55d572c
 def _step(st: dict, m: dict, data, ts_us: int, t0: float):
     "One symbol on one call: exits on every call, the model once per new closed bar."
     symbol, cfg = m['symbol'], st['config']
@@ -311,7 +311,7 @@ def generate_signal(data, config: dict, state: dict):
         _skip(st, None, 'error', st['calls'], f"{type(e).__name__}: {e}")
         return None
 
-# %% ../../nbs/70_strategies.ml_signal.ipynb #0d0e43aa
+# %% ../../nbs/70_strategies.ml_signal.ipynb #172c35d8
 def _show_position(m: dict) -> None:
     pos, ind = m['position'], m['ind']
     ind['position'] = pos['side'] if pos else 'flat'
