@@ -61,6 +61,11 @@ def percentiles(times: list) -> str:
             f"CPU p50 {c[0]:.3f} ms, p90 {c[1]:.3f} ms, p99 {c[2]:.3f} ms")
 
 
+def rescore(state: dict) -> None:
+    "Forget which bars were scored, so that the next call computes features and predictions again."
+    for m in state['tg4_ml']['models'].values(): m['last_bar'] = None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--calls', type=int, default=3000, help='timed calls per symbol and for the two-symbol call')
@@ -80,7 +85,9 @@ def main():
     rss0, threads0 = rss_mb(), os_threads()
     t0 = time.perf_counter()
     from tg4_ml.strategies import ml_signal
-    config = ml_signal.CONFIG.copy(); config.update({'registry_dir': str(folder/'models'), 'confidence_threshold': 1.01})
+    config = ml_signal.CONFIG.copy()
+    config.update({'models': {s: f"signal_{s.replace('/', '_').lower()}" for s in SYMBOLS}, 'registry_dir': str(folder/'models'),
+                   'confidence_threshold': 1.01})
     state = {}
     ml_signal.on_start(config, state)
     assert not state['tg4_ml']['errors'], state['tg4_ml']['errors']
@@ -97,16 +104,16 @@ def main():
                                  f'from strategy import busy; busy({stop_file!r})']) for _ in range(args.load)]
     try:
         if workers: time.sleep(1.0)
-        per_symbol = {s: {**config, 'symbols': [s]} for s in SYMBOLS}
+        per_symbol = {s: {**config, 'models': {s: config['models'][s]}} for s in SYMBOLS}
         times = {s: [] for s in SYMBOLS}; both = []
         for i in range(args.calls):
             snap = snaps[i % len(snaps)]
             for s, cfg in per_symbol.items():
-                state['tg4_ml']['last_bar'].clear()
+                rescore(state)
                 c0, t0 = time.process_time(), time.perf_counter()
                 ml_signal.generate_signal(snap, cfg, state)
                 times[s].append((time.perf_counter() - t0, time.process_time() - c0))
-            state['tg4_ml']['last_bar'].clear()
+            rescore(state)
             c0, t0 = time.process_time(), time.perf_counter()
             ml_signal.generate_signal(snap, config, state)
             both.append((time.perf_counter() - t0, time.process_time() - c0))
@@ -129,7 +136,7 @@ def main():
     print(f"heavy modules imported: {heavy or 'none'}")
     marks = {}
     for i in range(args.memory_calls):
-        state['tg4_ml']['last_bar'].clear()
+        rescore(state)
         ml_signal.generate_signal(snaps[i % len(snaps)], config, state)
         if i + 1 in (1_000, args.memory_calls//2, args.memory_calls): marks[i + 1] = rss_mb()
     after = ''.join(f", {m - rss_snaps:.0f} MB after {n:,} more calls" for n, m in marks.items())
