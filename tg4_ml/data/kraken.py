@@ -295,7 +295,8 @@ def import_kraken_ohlcvt(path: str | Path, symbol: str, store: Store | str, inte
                 checked[i] = w = existing.check_candles(symbol, part, minutes)
                 n += w.conflicts
                 if examples is None: examples = w.conflict_examples
-            if n: raise ConflictError(f"{path}: " + conflict_message(f"{rep.dataset} {symbol}", n, examples) + " (nothing was written)")
+            if n: raise ConflictError(f"{path}: " + conflict_message(f"{rep.dataset} {symbol}", n, examples, fix=False) +
+                                      "; nothing was written: pass replace=True (CLI: --replace) to overwrite the stored candles with the file's")
         target = existing if existing is not None else open_store(store)
         for i, part in parts():                                                              # phase 2: commit
             if not len(part): continue
