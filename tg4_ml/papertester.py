@@ -323,12 +323,13 @@ def biased_model(registry_dir, symbol: str, candles, action: str = 'buy', name: 
     import tempfile
     import numpy as np
     import pandas as pd
+    from tg4_ml.data.bars import complete_minutes
     from tg4_ml.features.classifier import classifier_features, fit_feature_spec
     from tg4_ml.features.labels import LABEL_NAMES
     from tg4_ml.models.classifier import SignalClassifier
     from tg4_ml.registry import ModelRegistry
     spec = fit_feature_spec(candles)
-    X = classifier_features(candles, spec)
+    X = classifier_features(complete_minutes(candles), spec)
     rng = np.random.default_rng(seed)
     k = LABEL_NAMES.index(action)
     y = np.where(rng.random(len(X)) < 0.96, k, rng.integers(0, 3, len(X))).astype(float)
