@@ -22,7 +22,7 @@ from ..features.classifier import CLASSIFIER_VERSION, FeatureSpec, fit_feature_s
 from ..features.labels import DEFAULT_HORIZON
 from ..features.splits import Split, chronological_split
 from ..features.store import features_for
-from ..models.classifier import SignalClassifier, training_rows
+from ..models.classifier import SignalClassifier
 from ..registry import ModelRegistry, code_version
 
 

@@ -16,12 +16,12 @@ import pandas as pd
 from ..core import normalize_symbol
 from ..data.store import open_store
 from ..data.synthetic import SyntheticMarket, generate_market, planted_truth
-from ..eval.backtest import TradingConfig, backtest
+from ..eval.backtest import backtest
 from ..eval.metrics import classification_metrics
 from ..features.classifier import FeatureSpec, signal_rows
 from ..models.classifier import SignalClassifier
 from ..registry import ModelRegistry
-from .classifier import TrainConfig, TrainingData, TrainResult, model_signals, train_classifier
+from .classifier import TrainConfig, TrainingData, model_signals, train_classifier
 
 # %% ../../nbs/60b_train.pipeline.ipynb #71ef941b
 DEFAULT_EDGE_STRENGTH = 12.0
