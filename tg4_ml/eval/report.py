@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 # %% ../../nbs/42_eval.report.ipynb #47aebbe1
-def _thin(s: pd.Series, n: int = 4000) -> pd.Series:
+def _thin(s: pd.Series, n: int = 1500) -> pd.Series:
     "At most about `n` points for a figure (every k-th point; the last one kept)."
     k = max(1, len(s)//n)
     return s.iloc[::k] if k == 1 or len(s) % k == 1 else pd.concat([s.iloc[::k], s.iloc[[-1]]])
