@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['USD_LIKE', 'REGIMES', 'MINUTES_PER_YEAR', 'SPECS', 'SymbolSpec', 'symbol_spec', 'SyntheticMarket', 'generate_market',
-           'stylised_facts', 'stylised_facts_figure']
+           'planted_truth', 'stylised_facts', 'stylised_facts_figure']
 
 # %% ../../nbs/11_data.synthetic.ipynb #2c525715
 import zlib
@@ -108,8 +108,8 @@ class SyntheticMarket:
 # %% ../../nbs/11_data.synthetic.ipynb #340a2542
 class _Context:
     "Shared state of one generation: time grid, regimes, market factor; caches the directly simulated mids."
-    def __init__(self, start: pd.Timestamp, n: int, seed: int, signal_strength: float):
-        self.n, self.seed, self.strength = n, seed, signal_strength
+    def __init__(self, start: pd.Timestamp, n: int, seed: int, signal_strength: float | dict):
+        self.n, self.seed, self.strength = n, seed, signal_strength      # one number, or a dict asset -> strength
         self.start_minute = start.value//60_000_000_000   # Timestamp.value is in ns
         minutes = self.start_minute + np.arange(n)
         self.vol_season, self.activity_season = _seasonality(minutes)
@@ -127,7 +127,8 @@ class _Context:
         eps = spec.rho*self.market_eps + np.sqrt(1 - spec.rho**2)*_student_t(_rng(self.seed, 'asset', asset, 'eps'), self.n)
         p_buy = 1/(1 + np.exp(-1.5*_ar1(_rng(self.seed, 'asset', asset, 'flow'), self.n, half_life=3, sd=1.0)))
         lead = np.concatenate([[0.0], 2*p_buy[:-1] - 1])            # flow of the previous minute
-        drift = self.strength*sigma*(0.25*lead + 0.03*_REGIME_DRIFT[self.regime])
+        strength = self.strength.get(asset, 0.0) if isinstance(self.strength, dict) else self.strength
+        drift = strength*sigma*(0.25*lead + 0.03*_REGIME_DRIFT[self.regime])
         ret = drift + sigma*eps
         logmid = np.log(spec.price) + np.concatenate([[0.0], np.cumsum(ret)])
         self._direct[asset] = out = dict(logmid=logmid, sigma=sigma, p_buy=p_buy, rho=spec.rho, logvol=logvol)
@@ -182,18 +183,37 @@ def _tape(symbol: str, path: dict, ctx: _Context, bounce: bool) -> tuple[pd.Data
     return candles, trades
 
 # %% ../../nbs/11_data.synthetic.ipynb #5dcacb5d
+def _strengths(symbols: list, signal_strength) -> tuple:
+    "(strength per simulated asset, or one float; what to record): a dict per symbol is checked and turned into one per asset."
+    if not isinstance(signal_strength, dict):
+        if not signal_strength >= 0: raise ValueError(f"generate_market: signal_strength must be >= 0, got {signal_strength}")
+        return float(signal_strength), float(signal_strength)
+    given = {normalize_symbol(k): float(v) for k, v in signal_strength.items()}
+    bad = {k: v for k, v in given.items() if not v >= 0}
+    if bad: raise ValueError(f"generate_market: signal_strength must be >= 0, got {bad}")
+    missing = [s for s in symbols if s not in given]
+    if missing: raise ValueError(f"generate_market: signal_strength gives no strength for {missing}")
+    assets = {}
+    for s in symbols:
+        base, quote = split_symbol(s)
+        for asset in ([base] if quote in USD_LIKE else [base, quote]):
+            if assets.setdefault(asset, given[s]) != given[s]:
+                raise ValueError(f"generate_market: {asset} would move with two strengths ({assets[asset]} and {given[s]} from {s}); "
+                                 "a cross pair moves with its legs: give it their strength")
+    return assets, {s: given[s] for s in symbols}
+
 def generate_market(symbols=DEFAULT_SYMBOLS, days: float = 7, start='2025-01-01', seed: int = 42,
-                    signal_strength: float = 0.0, include_trades: bool = True, bounce: bool = False,
+                    signal_strength: float | dict = 0.0, include_trades: bool = True, bounce: bool = False,
                     progress: bool = False) -> SyntheticMarket:
     "Synthetic 1-minute candles (and trades) for `symbols` over `days` days from `start` (UTC), deterministic by `seed`."
     symbols = [normalize_symbol(s) for s in ([symbols] if isinstance(symbols, str) else symbols)]
     if not symbols: raise ValueError("generate_market: no symbols given")
     if not days > 0: raise ValueError(f"generate_market: days must be > 0, got {days}")
-    if not signal_strength >= 0: raise ValueError(f"generate_market: signal_strength must be >= 0, got {signal_strength}")
+    strength, recorded = _strengths(symbols, signal_strength)
     start = pd.Timestamp(start)
     start = (start.tz_localize('UTC') if start.tz is None else start.tz_convert('UTC')).floor('min')
     n = int(round(days*1440))
-    ctx = _Context(start, n, int(seed), float(signal_strength))
+    ctx = _Context(start, n, int(seed), strength)
     index = pd.date_range(start, periods=n, freq='1min', name='timestamp', unit='us')
     candles, trades, latent = {}, {}, {}
     steps = symbols
@@ -206,8 +226,16 @@ def generate_market(symbols=DEFAULT_SYMBOLS, days: float = 7, start='2025-01-01'
         if include_trades: trades[s] = tape
         latent[s] = pd.DataFrame({'mid': np.exp(path['logmid'][:-1]), 'sigma': path['sigma'], 'p_buy': path['p_buy']}, index=index)
     regimes = pd.Series(pd.Categorical.from_codes(ctx.regime, REGIMES), index=index, name='regime')
-    params = dict(symbols=symbols, start=str(start), minutes=n, seed=int(seed), signal_strength=float(signal_strength), bounce=bool(bounce))
+    params = dict(symbols=symbols, start=str(start), minutes=n, seed=int(seed), signal_strength=recorded, bounce=bool(bounce))
     return SyntheticMarket(candles, trades, latent, regimes, params)
+
+def planted_truth(market: SyntheticMarket, symbol: str, lags: int = 3) -> pd.DataFrame:
+    "The hidden cause of the planted edge, per minute, known at each minute's close: order flow 2p-1 of this and the `lags`-1 previous minutes, and sigma."
+    symbol = normalize_symbol(symbol)
+    if symbol not in market.latent: raise ValueError(f"planted_truth: {symbol} is not in this market ({market.symbols})")
+    lat = market.latent[symbol]
+    flow = 2*lat['p_buy'] - 1
+    return pd.DataFrame({f'flow_{k}': flow.shift(k) for k in range(lags)} | {'sigma': lat['sigma']}, index=lat.index)
 
 # %% ../../nbs/11_data.synthetic.ipynb #5d68a394
 def _acf(x: np.ndarray, lag: int) -> float: return float(np.corrcoef(x[:-lag], x[lag:])[0, 1])

@@ -48,9 +48,9 @@ def calibration(y_true, proba: np.ndarray, bins: int = 10) -> dict:
     ece = float(np.sum(count*np.abs(acc - mean_conf))/max(1, len(y_true)))
     return {'bin_confidence': mean_conf.tolist(), 'bin_accuracy': acc.tolist(), 'bin_count': count.tolist(), 'ece': ece}
 
-def baselines(y_train, y_test_all: pd.Series, test_rows: np.ndarray, horizon: int) -> dict:
-    "Majority-class and persistence baselines on the test rows (`y_test_all`: the full label series, positions `test_rows`)."
-    maj = int(np.bincount(np.asarray(y_train, int), minlength=3).argmax())
+def baselines(y_train, y_test_all: pd.Series, test_rows: np.ndarray, horizon: int, majority: int | None = None) -> dict:
+    "Majority-class and persistence baselines on the test rows (`y_test_all`: the full label series, positions `test_rows`; `majority`: the training majority class when `y_train` is not at hand)."
+    maj = int(np.bincount(np.asarray(y_train, int), minlength=3).argmax()) if majority is None else int(majority)
     y = y_test_all.to_numpy()
     yt = y[test_rows].astype(int)
     prev = y[np.maximum(test_rows - horizon, 0)]                # the newest label already known at each test bar

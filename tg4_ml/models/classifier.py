@@ -24,11 +24,12 @@ LGB_DEFAULTS = dict(n_estimators=500, max_depth=6, num_leaves=63, learning_rate=
 PREDICTION_COLUMNS = ('buy_probability', 'sell_probability', 'hold_probability', 'predicted_action', 'confidence')
 
 def training_rows(features: pd.DataFrame, labels: pd.Series, names) -> tuple[pd.DataFrame, np.ndarray, dict]:
-    "Rows usable for training: label present and every feature defined; returns (X, y, counts)."
+    "Rows usable for training: label present and every feature finite; returns (X, y, counts). Callers pass signal rows only (`signal_rows`)."
     X = features[list(names)]
-    keep = labels.notna().to_numpy() & X.notna().all(axis=1).to_numpy()
+    finite = np.isfinite(X.to_numpy(float)).all(axis=1)
+    keep = labels.notna().to_numpy() & finite
     counts = {'rows': len(X), 'used': int(keep.sum()), 'no_label': int(labels.isna().sum()),
-              'incomplete_features': int((labels.notna().to_numpy() & ~X.notna().all(axis=1).to_numpy()).sum())}
+              'incomplete_features': int((labels.notna().to_numpy() & ~finite).sum())}
     return X[keep], labels.to_numpy()[keep].astype(int), counts
 
 # %% ../../nbs/30_models.classifier.ipynb #d857c95c

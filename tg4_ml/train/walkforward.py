@@ -9,21 +9,25 @@ __all__ = ['walk_forward_classifier', 'summarise']
 import numpy as np
 import pandas as pd
 
-from ..eval.backtest import BacktestConfig, backtest, signals_from_predictions
+from ..data.bars import complete_minutes
+from ..eval.backtest import TradingConfig, backtest
 from ..eval.metrics import classification_metrics
-from ..features.classifier import classifier_features, fit_feature_spec
-from ..features.labels import fixed_horizon_labels
+from ..features.classifier import FeatureSpec, classifier_features, fit_feature_spec, signal_rows
+from ..features.labels import DEFAULT_HORIZON, fixed_horizon_labels
 from ..features.splits import walk_forward
-from ..models.classifier import SignalClassifier, training_rows
+from ..models.classifier import SignalClassifier
+from .classifier import model_signals
 
 # %% ../../nbs/61_train.walkforward.ipynb #31d8456d
-def walk_forward_classifier(candles: pd.DataFrame, horizon: int = 5, n_folds: int = 4, order_flow: str = 'bvc',
+def walk_forward_classifier(candles: pd.DataFrame, horizon: int = DEFAULT_HORIZON, n_folds: int = 4, order_flow: str = 'bvc',
                             trades: pd.DataFrame | None = None, params: dict | None = None, label_fee_rate: float = 0.0,
-                            label_slippage_bps: float = 0.0, backtest_config: BacktestConfig | None = None,
+                            label_slippage_bps: float = 0.0, trading: TradingConfig | None = None,
                             features: pd.DataFrame | None = None, seed: int = 42) -> tuple[pd.DataFrame, pd.DataFrame]:
-    "(per-fold metrics, pooled out-of-sample predictions with labels) of an expanding walk-forward."
+    "(per-fold metrics, pooled out-of-sample predictions with labels) of an expanding walk-forward over the completed minute grid."
+    if 'filled' not in candles.columns: candles = complete_minutes(candles)
     y = fixed_horizon_labels(candles, horizon, fee_rate=label_fee_rate, slippage_bps=label_slippage_bps)
-    bt_cfg = backtest_config or BacktestConfig(confidence_threshold=0.5)
+    trading = trading or TradingConfig(confidence_threshold=0.5)
+    if features is not None: features = features.reindex(candles.index)        # hidden truth on the grid: NaN at filled minutes
     rows, pooled = [], []
     for k, fold in enumerate(walk_forward(len(candles), horizon, n_folds=n_folds)):
         cut = int(len(fold.train)*0.85)
@@ -32,21 +36,22 @@ def walk_forward_classifier(candles: pd.DataFrame, horizon: int = 5, n_folds: in
             spec = fit_feature_spec(candles.iloc[tr], order_flow=order_flow)
             F = classifier_features(candles, spec, trades=trades)
         else:
-            from tg4_ml.features.classifier import FeatureSpec
             spec, F = FeatureSpec(names=tuple(features.columns), vpin_bucket_volume=1.0), features
+        usable = signal_rows(candles, F) & y.notna().to_numpy()                  # the rows the live strategy could act on
+        tr, va, te = tr[usable[tr]], va[usable[va]], fold.test[usable[fold.test]]
         clf = SignalClassifier(spec, params={'n_estimators': 200, **(params or {})}, early_stopping_rounds=20, seed=seed)
         clf.fit(F.iloc[tr], y.iloc[tr], F.iloc[va], y.iloc[va])
-        Xt, yt, _ = training_rows(F.iloc[fold.test], y.iloc[fold.test], spec.names)
-        proba = clf.predict_proba(Xt)
+        yt = y.iloc[te].to_numpy().astype(int)
+        proba = clf.predict_proba(F.iloc[te])
         m = classification_metrics(yt, proba)
-        majority = int(np.bincount(y.iloc[tr].dropna().astype(int), minlength=3).argmax())
-        pred = clf.predict(F.iloc[fold.test])
-        bt = backtest(candles.iloc[fold.test], signals_from_predictions(pred, bt_cfg.confidence_threshold), bt_cfg)
+        majority = int(np.bincount(y.iloc[tr].astype(int), minlength=3).argmax())
+        test_candles = candles.iloc[fold.test]
+        bt = backtest(test_candles, model_signals(clf, test_candles, F.iloc[fold.test], trading), trading)
         rows.append({'fold': k, 'test_start': candles.index[fold.test[0]], 'rows': len(yt), 'accuracy': m['accuracy'],
                      'majority_accuracy': float((yt == majority).mean()), 'log_loss': m['log_loss'], 'trades': bt.metrics['trades'],
                      'mean_trade_return': float(bt.trades['return'].mean()) if len(bt.trades) else 0.0,
                      'total_return': bt.metrics['total_return'], 'trade_returns': bt.trades['return'].to_numpy()})
-        pooled.append(pd.DataFrame({'label': yt, 'predicted': proba.argmax(1), 'majority': majority, 'fold': k}, index=Xt.index))
+        pooled.append(pd.DataFrame({'label': yt, 'predicted': proba.argmax(1), 'majority': majority, 'fold': k}, index=candles.index[te]))
     return pd.DataFrame(rows), pd.concat(pooled)
 
 def summarise(folds: pd.DataFrame, pooled: pd.DataFrame) -> dict:
