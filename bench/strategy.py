@@ -31,19 +31,21 @@ def os_threads() -> int:
 def prepare(folder: Path, n_snapshots: int = 200) -> None:
     "Train and register one XGBoost classifier per symbol and write live snapshots (runs in its own process)."
     import pandas as pd
-    from tg4_ml.data.snapshots import snapshot_at
+    from tg4_ml.data.snapshots import feed_times, snapshot_at
     from tg4_ml.data.store import open_store
+    from tg4_ml.eval.backtest import TradingConfig
     from tg4_ml.testing import small_market
     from tg4_ml.train.classifier import TrainConfig, train_classifier
     mk = small_market(SYMBOLS, days=8, seed=5, signal_strength=1.0)
     store = open_store(folder/'store')
     for s in mk.symbols:
         store.write_candles(s, mk.candles[s])
-        res = train_classifier(store, TrainConfig(symbol=s, horizon=5, fee_rate=0.0, slippage_bps=1.0, early_stopping_rounds=0),
+        res = train_classifier(store, TrainConfig(symbol=s, horizon=5, trading=TradingConfig(fee_rate=0.0, slippage_bps=1.0),
+                                                          early_stopping_rounds=0),
                                registry=folder/'models', runs_dir=folder/'runs', report=False)
         print(f"{s}: XGBoost with {res.classifier.best_iteration + 1} trees x 3 classes", flush=True)
-    idx = mk.candles[SYMBOLS[0]].index
-    snaps = [snapshot_at(t + pd.Timedelta('61s'), mk.candles, mk.trades) for t in idx[600:600 + n_snapshots]]
+    appended = feed_times(mk.trades[SYMBOLS[0]])          # when the live feed appends each traded minute's candle
+    snaps = [snapshot_at(t + pd.Timedelta('1us'), mk.candles, mk.trades) for t in appended.iloc[600:600 + n_snapshots]]
     (folder/'snapshots.pkl').write_bytes(pickle.dumps(snaps))
 
 

@@ -54,28 +54,31 @@ CHILD = textwrap.dedent("""
     with open('/proc/self/statm') as f: rss = int(f.read().split()[1])*os.sysconf('SC_PAGE_SIZE')/2**20
     print(json.dumps({'modules': sorted({m.split('.')[0] for m in sys.modules}), 'own_imports': sorted(own & {m.split('.')[0] for m in sys.modules}),
                       'numba_pool': pool, 'threads_before': before, 'threads_after': threads(), 'errors': st['errors'],
-                      'skipped': st['skipped'], 'evaluated': list(st['last_bar']), 'rss_mb': rss}))
+                      'skipped': st['skipped'], 'evaluated': [s for s, m in st['models'].items() if m['last_bar'] is not None], 'rss_mb': rss}))
 """)
 
 
 def prepare(folder: Path) -> None:
     "Register a small XGBoost classifier for BTC/USDT and pickle 30 live snapshots of 400 candles."
     import pandas as pd
-    from tg4_ml.data.snapshots import snapshot_at
-    from tg4_ml.features.classifier import classifier_features, fit_feature_spec
+    from tg4_ml.data.bars import complete_minutes
+    from tg4_ml.data.snapshots import feed_times, snapshot_at
+    from tg4_ml.features.classifier import classifier_features, fit_feature_spec, signal_rows
     from tg4_ml.features.labels import fixed_horizon_labels
     from tg4_ml.models.classifier import SignalClassifier
     from tg4_ml.registry import ModelRegistry
     from tg4_ml.testing import small_market
     mk = small_market(['BTC/USDT'], days=3, seed=1, signal_strength=1.0)
-    candles = mk.candles['BTC/USDT']
+    candles = complete_minutes(mk.candles['BTC/USDT'])          # features and labels on the completed minute grid
     spec = fit_feature_spec(candles.iloc[:3000])
     feats, labels = classifier_features(candles, spec), fixed_horizon_labels(candles, 5)
+    labels = labels.where(signal_rows(candles, feats))
     clf = SignalClassifier(spec, params={'n_estimators': 20}, device='cpu', early_stopping_rounds=0)
     clf.fit(feats.iloc[:2500], labels.iloc[:2500], feats.iloc[2510:3000], labels.iloc[2510:3000])
     clf.save(folder/'clf')
     ModelRegistry(folder/'models').register('signal_btc_usdt', folder/'clf', code_version='footprint-check')
-    snaps = [snapshot_at(t + pd.Timedelta('61s'), mk.candles, mk.trades) for t in candles.index[3000:3030]]
+    appended = feed_times(mk.trades['BTC/USDT'])                # when the live feed appends each traded minute's candle
+    snaps = [snapshot_at(t + pd.Timedelta('1us'), mk.candles, mk.trades) for t in appended.iloc[3000:3030]]
     (folder/'snapshots.pkl').write_bytes(pickle.dumps(snaps))
 
 

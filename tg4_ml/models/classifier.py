@@ -88,11 +88,29 @@ def _fit(self, train: pd.DataFrame, train_labels: pd.Series, val: pd.DataFrame, 
 SignalClassifier.fit = _fit
 
 # %% ../../nbs/30_models.classifier.ipynb #a6beaddc
+_FEW_ROWS = 256          # up to this many rows a prediction runs on the calling thread: a thread pool costs more than it saves
+
+def _rows(self, X) -> np.ndarray:
+    "The feature matrix in the spec's column order: a DataFrame's columns by name, an array as it is (no DataFrame per call)."
+    names = self.spec.names
+    if isinstance(X, pd.DataFrame): return X[list(names)].to_numpy(float)
+    x = np.asarray(X, float)
+    if x.ndim != 2 or x.shape[1] != len(names):
+        raise ValueError(f"predict_proba: an array needs one column per feature of the spec ({len(names)}: {names[0]}, ..., {names[-1]}), got shape {x.shape}")
+    return x
+
+def _xgb_threads(self, n: int) -> None:
+    "Set the XGBoost booster's prediction threads (1: the calling thread only; 0: all cores) when they change."
+    if getattr(self, '_nthread', None) != n: self.model.set_param({'nthread': n}); self._nthread = n
+
 def _predict_proba(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
     if self.model is None: raise ValueError("SignalClassifier is not fitted (or loaded)")
-    x = (X[list(self.spec.names)] if isinstance(X, pd.DataFrame) else pd.DataFrame(X, columns=list(self.spec.names))).to_numpy(float)
-    if self.backend == 'xgboost': return self.model.inplace_predict(x, iteration_range=(0, self.best_iteration + 1))   # no DMatrix: faster live
-    return self.model.predict(x, num_iteration=self.best_iteration + 1)
+    x = _rows(self, X)
+    threads = 1 if len(x) <= _FEW_ROWS else 0                  # one live bar: no thread pool; a backtest's rows: every core
+    if self.backend == 'xgboost':
+        _xgb_threads(self, threads)
+        return self.model.inplace_predict(x, iteration_range=(0, self.best_iteration + 1))   # no DMatrix: faster live
+    return self.model.predict(x, num_iteration=self.best_iteration + 1, num_threads=threads)
 
 def _predict(self, X: pd.DataFrame) -> pd.DataFrame:
     p = self.predict_proba(X)
@@ -103,9 +121,9 @@ def _predict(self, X: pd.DataFrame) -> pd.DataFrame:
 
 def _predict_one(self, features: dict) -> dict:
     "The seed's output for one bar: probabilities, predicted action and confidence."
-    missing = [n for n in self.spec.names if n not in features]
-    if missing: raise ValueError(f"features missing: {missing}")
-    p = self.predict_proba(np.array([[features[n] for n in self.spec.names]], float))[0]
+    try: x = np.array([[features[n] for n in self.spec.names]], float)
+    except KeyError: raise ValueError(f"features missing: {[n for n in self.spec.names if n not in features]}") from None
+    p = self.predict_proba(x)[0]                                # one row: single-threaded
     k = int(p.argmax())
     return {'buy_probability': float(p[0]), 'sell_probability': float(p[1]), 'hold_probability': float(p[2]),
             'predicted_action': LABEL_NAMES[k], 'confidence': float(p[k])}

@@ -39,15 +39,16 @@ _TRADING_KEYS = ('fee_rate', 'slippage_bps', 'confidence_threshold', 'position_s
 
 # %% ../../nbs/70_strategies.ml_signal.ipynb #b195c7bd
 def model_trading(entry_config: dict) -> dict:
-    "The trading settings of a registry entry's config: its `trading` dict, else the flat keys of older entries."
+    "The trading settings of a registry entry's config: `TradingConfig.from_dict(config['trading'])` (checked, defaults filled), else the flat keys of older entries."
     t = (entry_config or {}).get('trading')
-    return dict(t) if isinstance(t, dict) else {k: entry_config[k] for k in _TRADING_KEYS if k in (entry_config or {})}
+    if isinstance(t, dict):
+        from tg4_ml.eval.backtest import TradingConfig
+        return TradingConfig.from_dict(t).to_dict()           # unknown keys or a bad mode: the symbol is not loaded, with the reason
+    return {k: entry_config[k] for k in _TRADING_KEYS if k in (entry_config or {})}
 
 def _defaults() -> dict:
-    try: from tg4_ml.eval.backtest import TradingConfig as cls
-    except ImportError: from tg4_ml.eval.backtest import BacktestConfig as cls
-    from dataclasses import asdict
-    return asdict(cls())
+    from tg4_ml.eval.backtest import TradingConfig
+    return TradingConfig().to_dict()
 
 def trading_params(config: dict, trading: dict, defaults: dict | None = None) -> dict:
     "Threshold, size, stop, target, shorting and fee for one symbol: `config` overrides the model's `trading`, else the package defaults."
@@ -91,11 +92,6 @@ def _symbol_state(symbol, ref, clf, params, mv_config) -> dict:
             'ind': {'p_buy': None, 'p_sell': None, 'p_hold': None, 'confidence': None, 'action': None, 'position': 'flat', 'qty': 0.0,
                     'entry': None, 'last_bar': None, 'closed_pnl': 0.0, 'skips': {}, 'latency_ms': None, 'latency_p50_ms': None, 'latency_p99_ms': None}}
 
-def _one_thread(clf) -> None:
-    "Predict on the calling thread: one bar is a one-row prediction, and a thread pool per call costs more than it saves (and competes with the tester)."
-    model = getattr(clf, 'model', None)
-    if hasattr(model, 'set_param'): model.set_param({'nthread': 1})          # XGBoost Booster
-
 def on_start(config: dict, state: dict) -> None:
     "Load each configured symbol's model (checksums verified, trained symbol checked); print and record problems, never raise."
     st = _new_state(state, config)
@@ -115,7 +111,6 @@ def on_start(config: dict, state: dict) -> None:
             problem = None if config.get('allow_other_symbol') else symbol_problem(symbol, mv.config, mv.ref)
             if problem: raise ValueError(problem)
             clf = reg.load(mv.name, mv.version)
-            _one_thread(clf)
             params = trading_params(config, model_trading(mv.config), defaults)
             st['models'][symbol] = m = _symbol_state(symbol, mv.ref, clf, params, mv.config)
             state['indicators'][symbol] = m['ind']
