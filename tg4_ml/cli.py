@@ -7,7 +7,7 @@ __all__ = ['COMMANDS', 'CliError', 'Command', 'command', 'build_parser', 'main',
            'cmd_features', 'cmd_train', 'cmd_registry', 'cmd_backtest', 'cmd_pipeline', 'cmd_install_strategy',
            'cmd_config']
 
-# %% ../nbs/90_cli.ipynb #98025bab
+# %% ../nbs/90_cli.ipynb #622c80ff
 import argparse, json, os, sys, time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +17,7 @@ import pandas as pd
 
 from .core import Config, missing_extra
 
-# %% ../nbs/90_cli.ipynb #6d24e375
+# %% ../nbs/90_cli.ipynb #c770766b
 class CliError(Exception):
     "An error to show as one line, exit status 2."
 
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
 
-# %% ../nbs/90_cli.ipynb #71fb6b38
+# %% ../nbs/90_cli.ipynb #9d1a0481
 def _store_arg(p: argparse.ArgumentParser, required: bool = False):
     p.add_argument('--store', required=required, help="store: a directory (embedded Parquet store) or a postgresql:// URL (default: the config's `store`)")
 
@@ -78,7 +78,7 @@ def _parse_ref(ref: str) -> tuple[str, int | None]:
     if version and not version.isdigit(): raise CliError(f"model reference {ref!r}: the version must be a number, as in NAME:3")
     return name, int(version) if version else None
 
-# %% ../nbs/90_cli.ipynb #38241ab0
+# %% ../nbs/90_cli.ipynb #cff9bf82
 def _sample_args(p):
     _store_arg(p)
     p.add_argument('--symbols', nargs='+', help="symbols (default: the config's, XRP/USDT BTC/USDT XRP/BTC)")
@@ -131,7 +131,7 @@ def cmd_sample(args, cfg: Config) -> int:
     print(_summary_text(store))
     return 0
 
-# %% ../nbs/90_cli.ipynb #3bd51b78
+# %% ../nbs/90_cli.ipynb #822e89ff
 def _ingest_args(p):
     fmts = p.add_subparsers(dest='format', metavar='FORMAT', required=True)
     for fmt, text in (('kraken-ohlcvt', "Kraken OHLCVT file: unix_ts,open,high,low,close,volume,trades (interval from the name, e.g. XRPUSDT_5.csv)"),
@@ -154,14 +154,14 @@ def cmd_ingest(args, cfg: Config) -> int:
     print(rep)
     return 0
 
-# %% ../nbs/90_cli.ipynb #6f5442eb
+# %% ../nbs/90_cli.ipynb #97a453df
 @command('data', "list symbols, ranges, row counts and gaps in a store", _store_arg, "List what a store holds.")
 def cmd_data(args, cfg: Config) -> int:
     from tg4_ml.data.store import open_store
     print(_summary_text(open_store(args.store or cfg.store_url, create=False)))
     return 0
 
-# %% ../nbs/90_cli.ipynb #b39dcecb
+# %% ../nbs/90_cli.ipynb #7f3a5874
 def _db_args(p):
     dsub = p.add_subparsers(dest='db_command', metavar='DB_COMMAND', required=True)
     _store_arg(dsub.add_parser('init', help="create the TG4 schema (tables, sync status, higher-timeframe views or continuous aggregates); idempotent"), required=True)
@@ -192,7 +192,7 @@ def cmd_db(args, cfg: Config) -> int:
               f"{total['replaced']:,} replaced")
     return 0
 
-# %% ../nbs/90_cli.ipynb #76e3bef6
+# %% ../nbs/90_cli.ipynb #04ade146
 def _features_args(p):
     from tg4_ml.features.labels import DEFAULT_HORIZON
     _store_arg(p)
@@ -225,7 +225,7 @@ def cmd_features(args, cfg: Config) -> int:
     if args.labels: print('labels: ' + ', '.join(f"{n} {int((frame.label == i).sum()):,}" for i, n in enumerate(('buy', 'sell', 'hold'))) + f", none {int(frame.label.isna().sum()):,}")
     return 0
 
-# %% ../nbs/90_cli.ipynb #4aee0980
+# %% ../nbs/90_cli.ipynb #d60f6731
 def _train_args(p):
     kinds = p.add_subparsers(dest='model_kind', metavar='MODEL', required=True)
     tc = kinds.add_parser('classifier', help="the buy/sell/hold signal classifier", description="Train, evaluate on the test part, backtest, log to MLflow, register, report.")
@@ -275,7 +275,7 @@ def cmd_train(args, cfg: Config) -> int:
     print(_result_table([res])); _print_where([res], cfg, args.tracking_uri)
     return 0
 
-# %% ../nbs/90_cli.ipynb #304d6d9d
+# %% ../nbs/90_cli.ipynb #eaacdb0d
 def _registry_args(p):
     rsub = p.add_subparsers(dest='registry_command', metavar='ACTION', required=True)
     rsub.add_parser('list', help="all versions with their key metrics")
@@ -301,7 +301,7 @@ def cmd_registry(args, cfg: Config) -> int:
         return 1 if problems else 0
     return 0
 
-# %% ../nbs/90_cli.ipynb #193786f1
+# %% ../nbs/90_cli.ipynb #a1b905d2
 def _backtest_args(p):
     _store_arg(p)
     p.add_argument('--model', required=True, help="NAME or NAME:VERSION in the registry")
@@ -324,7 +324,7 @@ def cmd_backtest(args, cfg: Config) -> int:
     print(f"report: {mb.report_path}")
     return 0
 
-# %% ../nbs/90_cli.ipynb #dabf6082
+# %% ../nbs/90_cli.ipynb #8a4c60fa
 def _pipeline_args(p):
     from tg4_ml.features.labels import DEFAULT_HORIZON
     from tg4_ml.train.pipeline import DEFAULT_EDGE_STRENGTH
@@ -353,7 +353,7 @@ def cmd_pipeline(args, cfg: Config) -> int:
     _print_where(res.results, cfg, args.tracking_uri)
     return 0
 
-# %% ../nbs/90_cli.ipynb #393e4102
+# %% ../nbs/90_cli.ipynb #80b38b8d
 def _install_args(p):
     p.add_argument('paper_tester_dir', help="the paper tester's folder (the one holding strategies/)")
     p.add_argument('--model', action='append', default=[], metavar='SYMBOL=NAME[:VERSION]',
@@ -381,7 +381,7 @@ def cmd_install_strategy(args, cfg: Config) -> int:
     print(report)
     return 0
 
-# %% ../nbs/90_cli.ipynb #6c49aea3
+# %% ../nbs/90_cli.ipynb #39502186
 @command('config', "print the effective configuration as JSON")
 def cmd_config(args, cfg: Config) -> int:
     print(json.dumps(cfg.as_dict(), indent=2))
