@@ -110,6 +110,7 @@ def main():
         times = {s: [] for s in SYMBOLS}; both = []
         for i in range(args.calls):
             snap = snaps[i % len(snaps)]
+            ml_signal.generate_signal(snap, config, state)          # untimed: both symbols' bars of this snapshot scored
             for s in SYMBOLS:                        # one symbol scores its bar, the other takes the cheap already-scored path
                 rescore(state, [s])
                 c0, t0 = time.process_time(), time.perf_counter()
