@@ -1,6 +1,6 @@
 """Latency of ml_signal_v1 through the TG4 paper tester's own StrategyLoader / StrategyWrapper, on snapshots built by its own DataManager.
 
-    python bench_latency.py --tester TESTER_DIR --strategies-dir DIR_WITH_SHIM --tape TRADES.parquet [--bars 3000] [--out FILE]
+    python bench_latency.py --tester TESTER_DIR --strategies-dir DIR_WITH_SHIM --tape TRADES.csv [--bars 3000] [--out FILE]
 
 Runs inside the tester's virtual environment. Per symbol of the tape: a fresh wrapper from ws_tester.strategy_loader's
 discover_strategies (its config limited to that symbol), a ws_tester.data_layer.DataManager fed the tape's trades as
@@ -21,6 +21,11 @@ def proc_status(key: str) -> int:
     return -1
 
 
+def last_bar(state: dict, symbol: str):
+    "The newest bar the strategy scored for `symbol` (tg4_ml's state: state['tg4_ml']['models'][symbol]['last_bar'])."
+    return ((state.get('tg4_ml') or {}).get('models') or {}).get(symbol, {}).get('last_bar')
+
+
 def trade_msgs(frame, symbol):
     data = [{'symbol': symbol, 'side': s, 'price': float(p), 'qty': float(q), 'ord_type': 'market', 'trade_id': 0,
              'timestamp': t.strftime('%Y-%m-%dT%H:%M:%S.%fZ')} for t, p, q, s in zip(frame['timestamp'], frame['price'], frame['volume'], frame['side'])]
@@ -30,7 +35,7 @@ def trade_msgs(frame, symbol):
 async def bench_symbol(symbol, tape, a, discover, DataManager):
     strategies = discover(a.strategies_dir)
     wrapper = strategies['ml_signal_v1']
-    wrapper.config['symbols'] = [symbol]
+    wrapper.config['models'] = {symbol: wrapper.config['models'][symbol]}      # this symbol's model only
     threads0, os_threads0 = threading.active_count(), proc_status('Threads')
     wrapper.on_start()
     st = wrapper.state.get('tg4_ml', {})
@@ -49,9 +54,9 @@ async def bench_symbol(symbol, tape, a, discover, DataManager):
         for m in trade_msgs(groups[i], symbol): await dm.on_message(m)
         i += 1
         snap = await dm.get_snapshot_async()
-        before = dict(wrapper.state.get('tg4_ml', {}).get('last_bar', {}))
+        before = last_bar(wrapper.state, symbol)
         t0 = time.perf_counter_ns(); wrapper.generate_signal(snap); dt = (time.perf_counter_ns() - t0)/1000
-        if wrapper.state.get('tg4_ml', {}).get('last_bar', {}) != before: scored.append(dt)
+        if last_bar(wrapper.state, symbol) != before: scored.append(dt)
         else: misses += 1
         t0 = time.perf_counter_ns(); wrapper.generate_signal(snap); fast.append((time.perf_counter_ns() - t0)/1000)
         bars += 1
@@ -69,7 +74,7 @@ async def main_async(a):
     from ws_tester.strategy_loader import discover_strategies
     from ws_tester.data_layer import DataManager
     import pandas as pd
-    tape = pd.read_parquet(a.tape)
+    tape = pd.read_parquet(a.tape) if a.tape.endswith('.parquet') else pd.read_csv(a.tape, parse_dates=['timestamp'])
     out = {'label': a.label, 'results': []}
     for symbol in (a.symbols or sorted(tape['symbol'].unique())):
         r = await bench_symbol(symbol, tape, a, discover_strategies, DataManager)
@@ -88,7 +93,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--tester', required=True, help="the tester folder (holding ws_tester/)")
     ap.add_argument('--strategies-dir', required=True, help="a folder holding only the ml_signal_v1 shim")
-    ap.add_argument('--tape', required=True, help="trades parquet: symbol, timestamp, price, volume, side")
+    ap.add_argument('--tape', required=True, help="trades .csv (or .parquet): symbol, timestamp, price, volume, side")
     ap.add_argument('--symbols', nargs='+')
     ap.add_argument('--bars', type=int, default=3000, help="scored bars per symbol (default 3000)")
     ap.add_argument('--label', default='idle')

@@ -168,7 +168,7 @@ def jsonable(obj, depth=0):
     "A JSON-safe copy of a strategy state (models and other objects become their repr)."
     if depth > 6: return repr(obj)[:200]
     if isinstance(obj, dict): return {str(k): jsonable(v, depth + 1) for k, v in obj.items() if k != 'classifier'}
-    if isinstance(obj, (list, tuple)): return [jsonable(v, depth + 1) for v in obj[:1000]]
+    if isinstance(obj, (list, tuple)): return [jsonable(v, depth + 1) for v in obj[:200000]]
     if isinstance(obj, (str, int, float, bool)) or obj is None: return obj
     return repr(obj)[:200]
 

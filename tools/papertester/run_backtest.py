@@ -25,10 +25,20 @@ from common import (HERE, exit_on_sigterm, Postgres, copy_tester, dev_env, dev_p
 DEFAULT_CSV = '/work/shared/data/real/binance_BTCUSDT_1m_2023-03-01_2023-03-21.csv'
 WARMUP_BARS = 2000                      # backtest_runner's BacktestConfig.warmup_periods for 1-minute strategies
 TRAIN_CONFIGS = {
-    # labels with lower costs (0.05 % fee, 2 bps), a 30-bar horizon and a lower threshold: a model that trades
-    'trading': {'fee_rate': 0.0005, 'slippage_bps': 2.0, 'confidence_threshold': 0.37, 'horizon': 30},
+    # [train] keys and a [train.trading] table: lower costs (0.05 % fee, 2 bps), a 30-bar horizon and a lower threshold: a model that trades
+    'trading': {'horizon': 30, 'trading': {'fee_rate': 0.0005, 'slippage_bps': 2.0, 'confidence_threshold': 0.37}},
     'default': {},
 }
+
+
+def toml_train(cfg: dict) -> str:
+    "A TOML config file with a [train] table and, for a nested dict, a [train.<key>] table (flat values only)."
+    val = lambda v: json.dumps(v)                                  # str/int/float/bool: JSON spelling is valid TOML
+    flat = [f"{k} = {val(v)}" for k, v in cfg.items() if not isinstance(v, dict)]
+    text = '[train]\n' + ''.join(x + '\n' for x in flat)
+    for k, v in cfg.items():
+        if isinstance(v, dict): text += f'\n[train.{k}]\n' + ''.join(f"{kk} = {val(vv)}\n" for kk, vv in v.items())
+    return text
 
 CONVERT = r'''
 import sys
@@ -40,19 +50,23 @@ print(f"converted {len(candles)} candles {candles.index[0]} .. {candles.index[-1
 
 TEST_PART = r'''
 import json, sys
+import pandas as pd
 from tg4_ml.registry import ModelRegistry
 from tg4_ml.data.store import open_store
-from tg4_ml.features.splits import chronological_split
+# the registry entry records the test part [test_start, test_end), the symbol and the trading rules (config['trading'])
 reg = ModelRegistry(sys.argv[1]); name, _, ver = sys.argv[2].partition(':')
 mv = reg.get(name, int(ver) if ver else None); cfg = mv.config
-candles = open_store(sys.argv[3], create=False).read_candles(cfg['symbol'], cfg.get('start'), cfg.get('end'))
-split = chronological_split(len(candles), cfg.get('horizon', 15), cfg.get('train', 0.7), cfg.get('val', 0.15), cfg.get('test', 0.15), cfg.get('embargo', 0))
-first, last = int(split.test[0]), int(split.test[-1])
-print(json.dumps({'ref': mv.ref, 'test_first_bar': str(candles.index[first]), 'test_last_bar': str(candles.index[last]), 'test_bars': len(split.test),
-                  'bars_before_test': first, 'warmup_start': str(candles.index[max(0, first - int(sys.argv[4]))]),
-                  'last_close': float(candles.close.iloc[last]), 'first_close': float(candles.close.iloc[first]),
-                  'threshold': cfg.get('confidence_threshold', 0.6), 'research_backtest': {k: v for k, v in mv.metrics.items() if k.startswith('bt_')},
-                  'accuracy': mv.metrics.get('accuracy')}))
+t0, t1 = pd.Timestamp(cfg['test_start']), pd.Timestamp(cfg['test_end'])
+candles = open_store(sys.argv[3], create=False).read_candles(cfg['symbol'])
+test = candles[(candles.index >= t0) & (candles.index < t1)]
+before = candles[candles.index < t0]
+warm = before.index[max(0, len(before) - int(sys.argv[4]))] if len(before) else t0
+print(json.dumps({'ref': mv.ref, 'symbol': cfg['symbol'], 'test_start': cfg['test_start'], 'test_end': cfg['test_end'],
+                  'test_first_bar': str(test.index[0]), 'test_last_bar': str(test.index[-1]), 'test_bars': len(test),
+                  'bars_before_test': len(before), 'warmup_start': str(warm),
+                  'last_close': float(test.close.iloc[-1]), 'first_close': float(test.close.iloc[0]),
+                  'trading': cfg['trading'], 'threshold': cfg['trading']['confidence_threshold'],
+                  'research_backtest': {k: v for k, v in mv.metrics.items() if k.startswith('bt_')}, 'accuracy': mv.metrics.get('accuracy')}))
 '''
 
 
@@ -102,8 +116,8 @@ def main():
                     help="extra CONFIG entries written into the installed shim (backtest_runner reads no config.yaml), e.g. position_size_usd=20; "
                          "by default confidence_threshold is set to the training config's")
     ap.add_argument('--compat-views', action='store_true',
-                    help="stand-in until tg4_ml's views carry them: add trade_count and vwap to the plain views after db init "
-                         "(the tester's provider selects both; without them its backtest fails with 'column \"trade_count\" does not exist')")
+                    help="off by default (tg4_ml's views carry the tester's columns): append trade_count and vwap to views that lack them "
+                         "(only for a tg4_ml older than its TG4-column views)")
     ap.add_argument('--runner-env', action='append', default=[], metavar='KEY=VALUE',
                     help="extra environment for backtest_runner.py, e.g. OMP_NUM_THREADS=1 (repeatable)")
     ap.add_argument('--verbose', action='store_true', help="echo backtest_runner's output live")
@@ -131,30 +145,32 @@ def main():
         tg4_root = tester_copy.parents[2]
         for tag in a.configs.split(','):
             tcfg = {**TRAIN_CONFIGS[tag], 'model_name': f"signal_{a.symbol.replace('/', '_').lower()}_{tag}"}
-            cfg_file = out/f'train_{tag}.json'; cfg_file.write_text(json.dumps(tcfg))
+            cfg_file = out/f'train_{tag}.toml'; cfg_file.write_text(toml_train(tcfg))
             t0 = time.time()
             tr = tg4_ml(['train', 'classifier', '--symbol', a.symbol, '--store', url, '--config', cfg_file], out, log)
             say(f"trained '{tag}' in {time.time() - t0:.0f} s:\n" + '\n'.join(tr.stdout.strip().splitlines()[-4:]))
             part = json.loads(run([dev_python(), '-c', TEST_PART, out/'models', tcfg['model_name'], url, WARMUP_BARS], log, env=dev_env()).stdout.strip().splitlines()[-1])
             ref = part['ref']
             # install the shim into the copy; extra CONFIG lines go into that copy's shim only
-            ins = tg4_ml(['install-strategy', tester_copy, '--model', f"{a.symbol}={ref}", '--force'], out, log, check=False)
-            if ins.returncode != 0:      # e.g. the other default symbols have no model in this registry: install with one model for all
-                say(f"install-strategy --model {a.symbol}={ref} refused ({ins.stdout.strip().splitlines()[-1]}); retrying with --model {ref}")
-                tg4_ml(['install-strategy', tester_copy, '--model', ref, '--force'], out, log)
+            ins = tg4_ml(['install-strategy', tester_copy, '--model', f"{a.symbol}={ref}", '--force'], out, log)
+            say('install-strategy:\n' + ins.stdout.strip())
+            printed = next((l.strip() for l in ins.stdout.splitlines() if 'backtest_runner.py' in l), '')
+            toks = printed.split()
+            capital = toks[toks.index('--capital') + 1] if '--capital' in toks else None     # the size/capital rule of install-strategy
             shim = tester_copy/'strategies'/'ml_signal_v1.py'
-            extra = {'confidence_threshold': part['threshold'], 'symbols': [a.symbol], 'models': {a.symbol: ref}}
+            extra = {}                    # the shim already pins the model and its symbol; its trading rules come from the registry
             for kv in a.strategy_set:
                 k, _, v = kv.partition('=')
                 try: extra[k] = json.loads(v)
                 except json.JSONDecodeError: extra[k] = v
-            shim.write_text(shim.read_text() + f"CONFIG.update({extra!r})   # added by tools/papertester/run_backtest.py\n")
+            if extra: shim.write_text(shim.read_text() + f"CONFIG.update({extra!r})   # added by tools/papertester/run_backtest.py\n")
             bt_out = out/f'backtest_{tag}'
             start, end = iso_naive(part['warmup_start']), iso_naive(part['test_last_bar'])
             end = end[:-2] + '59' if end.endswith(':00') else end          # include the last test bar (runner: timestamp < end)
             t0 = time.time()
             p = run([tester_python(), HERE/'bt_launch.py', '--tester', tester_copy, '--record', bt_out/'record.json', '--',
-                     '--strategies', 'ml_signal_v1', '--symbols', a.symbol, '--start', start, '--end', end, '--output', bt_out],
+                     '--strategies', 'ml_signal_v1', '--symbols', a.symbol, '--start', start, '--end', end, '--output', bt_out,
+                     *(['--capital', capital] if capital else [])],
                     log, env={**dev_env(), 'PYTHONPATH': str(tg4_root), 'DATABASE_URL': url, **dict(kv.split('=', 1) for kv in a.runner_env)}, cwd=tester_copy, check=False, timeout=a.timeout,
                     stream=a.verbose)
             wall = time.time() - t0
@@ -163,6 +179,7 @@ def main():
             rec_file = bt_out/'record.json'
             record = json.loads(rec_file.read_text()).get('ml_signal_v1') if rec_file.exists() else None
             results[tag] = report(tag, part, summary, record, p.returncode, wall, p.stdout)
+            results[tag].update(printed_command=printed, capital=capital, train_config=cfg_file.read_text())
     write_json(out/'report.json', results)
     say(f"done: {out/'report.json'}")
 
@@ -208,6 +225,20 @@ def report(tag, part, summary, record, rc, wall, stdout) -> dict:
               f"(win rate {rt['win_rate']*100 if rt['closed_trades'] else float('nan'):.1f} %), fees {rt['fees']:.4f}, "
               f"open {rt['open_positions'] or 'none'} (worth {open_value:.2f} at the last test close)")
         print(f"ours from the strategy's own accounting (state): {own or 'no pnl keys in state'}")
+        if isinstance(st, dict) and 'closed_pnl' in st:
+            fill_pnl = sum(float(f.get('pnl') or 0.0) for f in record['fills'])
+            rts = st.get('round_trips') or []
+            print(f"AGREEMENT: tester per-fill pnl sum {fill_pnl:+.6f} | strategy closed_pnl {st['closed_pnl']:+.6f} over {len(rts)} round trips "
+                  f"(the tester's pnl it was told: {st.get('tester_pnl', 0.0):+.6f}) | difference {st['closed_pnl'] - fill_pnl:+.2e}; "
+                  f"tester total_pnl (mark-to-market) {s['total_pnl']:+.6f}; strategy: calls {st.get('calls')}, signals {st.get('signals')}, "
+                  f"fills {st.get('fills')}, unfilled {st.get('unfilled')}, exits {st.get('exits')}")
+            refused = [x for x in record['signals'] if x['fill_index'] is None and x['action'] in ('sell', 'cover')]
+            print(f"exits the tester refused (99 % rule or no holding): {len(refused)}" + (f"; first: {refused[0]}" if refused else ''))
+            per_sym = {sym: {'skipped': m.get('skipped'), 'scored_bars': len(m.get('latency_ms') or []), 'last_bar': m.get('last_bar')}
+                       for sym, m in (st.get('models') or {}).items() if isinstance(m, dict)}
+            print(f"per symbol: {per_sym}")
+            res.update(fill_pnl_sum=fill_pnl, closed_pnl=st['closed_pnl'], strategy_tester_pnl=st.get('tester_pnl'), round_trips=len(rts),
+                       refused_exits=len(refused), per_symbol=per_sym, strategy_counts={k: st.get(k) for k in ('calls', 'signals', 'fills', 'unfilled', 'exits')})
         skipped = st.get('skipped') if isinstance(st, dict) else None
         if skipped: print(f"strategy skipped snapshots: {skipped}; last error: {st.get('last_error')}")
         if isinstance(st, dict) and st.get('errors'): print(f"strategy errors: {st['errors']}")

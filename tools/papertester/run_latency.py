@@ -6,7 +6,7 @@
 
 1. Unless --model is given: `tg4-ml sample` (BTC/USDT and XRP/USDT with trade tapes) and `tg4-ml train classifier` on
    BTC/USDT; the one model serves both symbols (the latency does not depend on which model scores).
-2. The trade tape (400 warm-up minutes + --bars minutes per symbol) to OUT/tape.parquet; the shim to OUT/ml_strategies.
+2. The trade tape (400 warm-up minutes + --bars minutes per symbol) to OUT/tape.csv; the shim to OUT/ml_strategies.
 3. bench_latency.py in the tester's environment (see its docstring), once idle and once while --load-procs busy
    processes spin (each bounded by a deadline and stopped by its PID afterwards).
 The target it is meant to show: p99 <= 2 ms per symbol per scored bar, also on a machine running other work.
@@ -24,7 +24,7 @@ for sym in sys.argv[4:]:
     t = store.read_trades(sym)
     start = t['timestamp'].iloc[-1].floor('min') - pd.Timedelta(minutes=minutes)
     parts.append(t[t['timestamp'] >= start].assign(symbol=sym))
-tape = pd.concat(parts, ignore_index=True); tape.to_parquet(sys.argv[2])
+tape = pd.concat(parts, ignore_index=True); tape.to_csv(sys.argv[2], index=False)   # CSV: the tester's venv has no pyarrow
 print(f"tape: {len(tape)} trades of {sys.argv[4:]}, last {minutes} minutes each")
 '''
 
@@ -56,23 +56,26 @@ def main():
         ref, models_dir = a.model, Path(a.models_dir or out/'models').resolve()
     else:
         models_dir = out/'models'
-        (out/'train.json').write_text(json.dumps({'model_name': 'signal_latency'}))
+        (out/'train.toml').write_text('[train]\nmodel_name = "signal_latency"\n')
         t0 = time.time()
-        tg4_ml(['train', 'classifier', '--symbol', a.symbols[0], '--store', store, '--config', out/'train.json'], out, log)
+        tg4_ml(['train', 'classifier', '--symbol', a.symbols[0], '--store', store, '--config', out/'train.toml'], out, log)
         say(f"trained in {time.time() - t0:.0f} s")
         ref = run([dev_python(), '-c', 'import sys; from tg4_ml.registry import ModelRegistry; print(ModelRegistry(sys.argv[1]).get("signal_latency").ref)',
                    models_dir], log, env=dev_env()).stdout.strip().splitlines()[-1]
-    say(run([dev_python(), '-c', TAPE, store, out/'tape.parquet', minutes, *a.symbols], log, env=dev_env()).stdout.strip())
+    say(run([dev_python(), '-c', TAPE, store, out/'tape.csv', minutes, *a.symbols], log, env=dev_env()).stdout.strip())
     shim_root = out/'shim_root'; (shim_root/'strategies').mkdir(parents=True, exist_ok=True)
-    tg4_ml(['install-strategy', shim_root, '--model', ref, '--force'], out, log, models_dir=models_dir)
+    # one model (trained on the first symbol) serves every symbol: the latency does not depend on which model scores
+    tg4_ml(['install-strategy', shim_root, *[x for s in a.symbols for x in ('--model', f"{s}={ref}")], '--allow-other-symbol', '--force'],
+           out, log, models_dir=models_dir)
     strategies = out/'ml_strategies'; strategies.mkdir(exist_ok=True); (strategies/'__init__.py').write_text('')
-    extra = {'models': {s: ref for s in a.symbols}, 'symbols': list(a.symbols)}
-    (strategies/'ml_signal_v1.py').write_text((shim_root/'strategies'/'ml_signal_v1.py').read_text()
-                                              + f"CONFIG.update({extra!r})   # added by tools/papertester/run_latency.py\n")
+    shim = (shim_root/'strategies'/'ml_signal_v1.py').read_text()
+    if "'allow_other_symbol': True" not in shim:     # install-strategy --allow-other-symbol does not write it into the shim (on_start would refuse)
+        shim += "CONFIG['allow_other_symbol'] = True   # added by tools/papertester/run_latency.py\n"
+    (strategies/'ml_signal_v1.py').write_text(shim)
     tester = copy_tester(out/'tg4')
     env = {**dev_env(), 'PYTHONPATH': str(tester.parents[2]), **dict(kv.split('=', 1) for kv in a.bench_env)}
     if a.bench_env: say(f"benchmark environment: {a.bench_env}")
-    bench = [tester_python(), HERE/'bench_latency.py', '--tester', tester, '--strategies-dir', strategies, '--tape', out/'tape.parquet',
+    bench = [tester_python(), HERE/'bench_latency.py', '--tester', tester, '--strategies-dir', strategies, '--tape', out/'tape.csv',
              '--bars', str(a.bars), '--symbols', *a.symbols]
     run([*bench, '--label', 'idle', '--out', out/'idle.json'], log, env=env, timeout=1800, stream=True)
     busy = [subprocess.Popen([sys.executable, '-c', BUSY, '1800']) for _ in range(a.load_procs)]

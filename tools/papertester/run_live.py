@@ -6,7 +6,7 @@
 
 1. Unless --model is given: `tg4-ml sample` (a synthetic market with a trade tape) into OUT/store and
    `tg4-ml train classifier` on it (a config that trades), registry under OUT/models.
-2. The last part of the store's trade tape (the model's test part) goes to OUT/tape.parquet: --warmup-minutes (sent at
+2. The last part of the store's trade tape (the model's test part) goes to OUT/tape.csv: --warmup-minutes (sent at
    once, like the tester's own candle prefill in main_with_historical.py) + the paced minutes + 60.
 3. A copy of the TG4 tree in OUT/tg4 (the original is never modified); a config.yaml copy with
    regime_detection.external_enabled false (no internet), the dashboard off, logs under OUT/logs, only our symbol;
@@ -21,10 +21,14 @@
 import argparse, json, os, subprocess, sys, tempfile, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run_backtest import toml_train
 from common import (HERE, exit_on_sigterm, copy_tester, dev_env, dev_python, find_pnl_keys, fmt_us, percentiles, round_trips, run, say, tester_python,
                     tg4_ml, write_json)
 
-TRAIN = {'fee_rate': 0.0005, 'slippage_bps': 2.0, 'confidence_threshold': 0.45, 'horizon': 15}
+# [train] with a [train.trading] table: lower label costs and threshold (a model that trades), sized for the tester's
+# default 100 USDT portfolio (config.yaml general.starting_capital)
+TRAIN = {'horizon': 15, 'trading': {'fee_rate': 0.0005, 'slippage_bps': 2.0, 'confidence_threshold': 0.45,
+                                    'position_size_usd': 20.0, 'initial_cash': 100.0}}
 
 TAPE = r'''
 import sys, pandas as pd
@@ -33,7 +37,7 @@ trades = open_store(sys.argv[1], create=False).read_trades(sys.argv[2])
 minutes = int(sys.argv[4])
 start = trades['timestamp'].iloc[-1].floor('min') - pd.Timedelta(minutes=minutes)
 tape = trades[trades['timestamp'] >= start].reset_index(drop=True)
-tape.to_parquet(sys.argv[3])
+tape.to_csv(sys.argv[3], index=False)          # CSV: the tester's venv has no pyarrow
 print(f"tape: {len(tape)} trades {tape['timestamp'].iloc[0]} .. {tape['timestamp'].iloc[-1]}")
 '''
 
@@ -90,13 +94,12 @@ def main():
     log = out/'commands.log'
     say(f"output folder {out} (every command's output: {log})")
     store = Path(a.store) if a.store else out/'store'
-    threshold = TRAIN['confidence_threshold']
     if a.model:
         ref, models_dir = a.model, Path(a.models_dir or out/'models')
     else:
         if not a.store:
             tg4_ml(['sample', '--store', store, '--days', str(a.days), '--symbols', a.symbol], out, log)
-        cfg_file = out/'train.json'; cfg_file.write_text(json.dumps({**TRAIN, 'model_name': 'signal_live'}))
+        cfg_file = out/'train.toml'; cfg_file.write_text(toml_train({**TRAIN, 'model_name': 'signal_live'}))
         t0 = time.time()
         tr = tg4_ml(['train', 'classifier', '--symbol', a.symbol, '--store', store, '--config', cfg_file], out, log)
         say(f"trained in {time.time() - t0:.0f} s:\n" + '\n'.join(tr.stdout.strip().splitlines()[-4:-2]))
@@ -104,23 +107,21 @@ def main():
         ref = run([dev_python(), '-c', 'import sys; from tg4_ml.registry import ModelRegistry; print(ModelRegistry(sys.argv[1]).get("signal_live").ref)',
                    models_dir], log, env=dev_env()).stdout.strip().splitlines()[-1]
     replay_minutes = a.warmup_minutes + int(a.duration*60/a.seconds_per_minute) + 60
-    say(run([dev_python(), '-c', TAPE, store, a.symbol, out/'tape.parquet', replay_minutes], log, env=dev_env()).stdout.strip())
+    say(run([dev_python(), '-c', TAPE, store, a.symbol, out/'tape.csv', replay_minutes], log, env=dev_env()).stdout.strip())
 
     tester = copy_tester(out/'tg4')
     shim_root = out/'shim_root'; (shim_root/'strategies').mkdir(parents=True, exist_ok=True)
-    ins = tg4_ml(['install-strategy', shim_root, '--model', f"{a.symbol}={ref}", '--force'], out, log, check=False, models_dir=models_dir)
-    if ins.returncode != 0:
-        say(f"install-strategy --model {a.symbol}={ref} refused ({ins.stdout.strip().splitlines()[-1]}); retrying with --model {ref}")
-        tg4_ml(['install-strategy', shim_root, '--model', ref, '--force'], out, log, models_dir=models_dir)
+    ins = tg4_ml(['install-strategy', shim_root, '--model', f"{a.symbol}={ref}", '--force'], out, log, models_dir=models_dir)
+    say('install-strategy:\n' + ins.stdout.strip())
     strategies = out/'ml_strategies'; strategies.mkdir(exist_ok=True)
     (strategies/'__init__.py').write_text('')
-    extra = {'confidence_threshold': threshold, 'symbols': [a.symbol], 'models': {a.symbol: ref}}
+    extra = {}                            # the shim pins the model and its symbol; trading rules come from the registry
     for kv in a.strategy_set:
         k, _, v = kv.partition('=')
         try: extra[k] = json.loads(v)
         except json.JSONDecodeError: extra[k] = v
     shim = (shim_root/'strategies'/'ml_signal_v1.py').read_text()
-    (strategies/'ml_signal_v1.py').write_text(shim + f"CONFIG.update({extra!r})   # added by tools/papertester/run_live.py\n")
+    (strategies/'ml_signal_v1.py').write_text(shim + (f"CONFIG.update({extra!r})   # added by tools/papertester/run_live.py\n" if extra else ''))
     logs = out/'logs'
     run([tester_python(), '-c', CONFIG, tester/'config.yaml', out/'config.yaml', logs, a.symbol], log)
 
@@ -128,7 +129,7 @@ def main():
     server_secs = a.duration*60 + 45
     srv_log = open(out/'replay_server.log', 'w')
     proc = None
-    server = subprocess.Popen([tester_python(), HERE/'replay_server.py', '--tape', out/'tape.parquet', '--symbol', a.symbol,
+    server = subprocess.Popen([tester_python(), HERE/'replay_server.py', '--tape', out/'tape.csv', '--symbol', a.symbol,
                                '--port-file', port_file, '--seconds-per-minute', str(a.seconds_per_minute), '--max-seconds', str(server_secs),
                                '--warmup-minutes', str(a.warmup_minutes),
                                '--stats', out/'replay_stats.json'], stdout=srv_log, stderr=subprocess.STDOUT)
@@ -193,7 +194,21 @@ def report(out: Path, logs: Path, a, peak_kb: int, rc: int):
     ind_keys = sorted({k for e in ticks for k in (e.get('indicators') or {})})
     how, scored_lat = None, []
     marker = next((k for k in ('scored', 'new_bar') if k in ind_keys), None)
-    if marker:
+    per_symbol = [k for k in ind_keys if any(isinstance((e.get('indicators') or {}).get(k), dict) and 'last_bar' in e['indicators'][k] for e in ticks)]
+    if per_symbol:                    # tg4_ml: indicators[SYMBOL]['last_bar'] moves on the call that scored a new bar
+        how, prev = f"indicators[SYMBOL]['last_bar'] moving ({', '.join(per_symbol)})", {}
+        for e in ticks:
+            ind = e.get('indicators') or {}
+            moved = False
+            for k in per_symbol:
+                lb = (ind.get(k) or {}).get('last_bar')
+                if lb is not None and lb != prev.get(k): moved = True
+                prev[k] = lb
+            if moved and e.get('latency_us') is not None: scored_lat.append(float(e['latency_us']))
+        sample = next((e['indicators'] for e in reversed(ticks) if e.get('indicators')), {})
+        print(f"indicators (last logged): {json.dumps(sample, default=str)[:600]}")
+        res['indicators_nonempty_ticks'] = sum(1 for e in ticks if e.get('indicators'))
+    elif marker:
         how = f"indicators['{marker}']"; scored_lat = [float(e['latency_us']) for e in ticks if (e.get('indicators') or {}).get(marker)]
     elif scored_flags and len(scored_flags) == len(lat) and any(f is not None for f in scored_flags):
         how = "the strategy state's last bar moving during the call (launcher)"; scored_lat = [x for x, f in zip(lat, scored_flags) if f]
@@ -218,6 +233,18 @@ def report(out: Path, logs: Path, a, peak_kb: int, rc: int):
     st = r.get('state') or {}
     print(f"ours from the strategy's own accounting (state): {find_pnl_keys(st) or 'no pnl keys in state'}")
     tg = st.get('tg4_ml') if isinstance(st.get('tg4_ml'), dict) else {}
+    if 'closed_pnl' in tg:
+        strat_fill_pnl = sum(float(f['fill'].get('pnl') or 0) for f in strat_fills)
+        print(f"AGREEMENT: tester sum of fill pnl {tester_pnl_fills:+.6f} (strategy fills {strat_fill_pnl:+.6f}, stop/target fills "
+              f"{tester_pnl_fills - strat_fill_pnl:+.6f}) | strategy closed_pnl {tg['closed_pnl']:+.6f} over {len(tg.get('round_trips') or [])} round trips "
+              f"(tester pnl it was told {tg.get('tester_pnl', 0.0):+.6f}) | difference {tg['closed_pnl'] - tester_pnl_fills:+.2e}; strategy calls {tg.get('calls')}, "
+              f"signals {tg.get('signals')}, fills {tg.get('fills')}, unfilled {tg.get('unfilled')}, exits {tg.get('exits')}")
+        for x in tg.get('round_trips') or []: print(f"   round trip: {x}")
+        res.update(closed_pnl=tg['closed_pnl'], strategy_tester_pnl=tg.get('tester_pnl'), round_trips=len(tg.get('round_trips') or []),
+                   strategy_counts={k: tg.get(k) for k in ('calls', 'signals', 'fills', 'unfilled', 'exits', 'skipped')})
+    stop_lines = [l.rstrip() for l in open(out/'paper_tester.log', errors='replace') if l.startswith('[ml_signal_v1]')] if (out/'paper_tester.log').exists() else []
+    print("strategy's own lines in the tester output (on_start / on_stop):\n  " + '\n  '.join(stop_lines[-4:]))
+    res['strategy_lines'] = stop_lines
     if tg.get('skipped') or tg.get('errors'): print(f"strategy skipped {tg.get('skipped')}, errors {tg.get('errors')}, last error {tg.get('last_error')}")
     print(f"peak RSS of the tester process: {rec.get('peak_rss_mb', float('nan')):.0f} MB (getrusage), {peak_kb/1024:.0f} MB (polled); "
           f"threads before/after main: Python {rec.get('threads_before_main')}/{rec.get('threads_after_main')}, "

@@ -19,11 +19,17 @@ else
   "${PIP[@]}" install --quiet --no-deps -e "$REPO"
   "${PIP[@]}" install --quiet "${SERVING_DEPS[@]}"
 fi
-# the check: the package imports, the strategy module imports, and no heavy training stack came along
-"$VENV/bin/python" - <<'PY'
-import importlib.util, sys, tg4_ml, tg4_ml.strategies.ml_signal as m
-heavy = [n for n in ('torch', 'mlflow', 'optuna', 'stable_baselines3') if importlib.util.find_spec(n)]
-print(f"tg4_ml {tg4_ml.__version__} from {tg4_ml.__file__}; strategy {m.STRATEGY_NAME} {m.STRATEGY_VERSION}")
-print("heavy packages present:", heavy or "none")
-sys.exit(1 if heavy else 0)
+# the check (from /, so that the current folder's tg4_ml cannot shadow the installed one): the package imports, the strategy
+# module imports, and no heavy training stack came along
+(cd / && "$VENV/bin/python" - "$REPO" <<'PY'
+import importlib.util, subprocess, sys, sysconfig, tg4_ml, tg4_ml.strategies.ml_signal as m
+heavy = [n for n in ('torch', 'mlflow', 'optuna', 'stable_baselines3', 'pyarrow', 'psycopg') if importlib.util.find_spec(n)]
+try: head = subprocess.run(['git', '-C', sys.argv[1], 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True).stdout.strip()
+except OSError: head = '?'
+print(f"tg4_ml {tg4_ml.__version__} from {tg4_ml.__file__} (built from {sys.argv[1]} at {head or '?'}); strategy {m.STRATEGY_NAME} {m.STRATEGY_VERSION}")
+site = sysconfig.get_paths()['purelib']
+print(f"site-packages {site}: {subprocess.run(['du', '-sh', site], capture_output=True, text=True).stdout.split()[0]}")
+print("training/db packages present:", heavy or "none")
+sys.exit(1 if any(h in heavy for h in ('torch', 'mlflow', 'optuna', 'stable_baselines3')) else 0)
 PY
+)
