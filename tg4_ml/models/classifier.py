@@ -154,16 +154,20 @@ class XGBTreeTable:
             feat.append(np.where(leaf, 0, t['split_indices'])); cond.append(np.asarray(t['split_conditions'], np.float32))
             dleft.append(np.asarray(t['default_left'], bool)); roots.append(off); off += len(l)
             depth = max(depth, _tree_depth(l, r))
-        self.left, self.right, self.feat, self.cond, self.default_left = map(np.concatenate, (left, right, feat, cond, dleft))
-        self.leaf, self.roots, self.depth = self.left == -1, np.asarray(roots), depth
+        left, right, self.feat, self.cond, self.default_left = map(np.concatenate, (left, right, feat, cond, dleft))
+        self.leaf, self.roots, self.depth = left == -1, np.asarray(roots), depth
+        me = np.arange(len(left))
+        self.children = np.stack([np.where(self.leaf, me, right), np.where(self.leaf, me, left)])   # [went left?][node]; a leaf is its own child
 
     def margins(self, x: np.ndarray) -> np.ndarray:
         "The class margins of one feature row, equal to XGBoost's (float32)."
         x32, node = np.asarray(x, np.float32), self.roots
+        missing = bool(np.isnan(x32).any())
         for _ in range(self.depth):
             v = x32[self.feat[node]]
-            left = np.where(np.isnan(v), self.default_left[node], v < self.cond[node])
-            node = np.where(self.leaf[node], node, np.where(left, self.left[node], self.right[node]))
+            left = v < self.cond[node]
+            if missing: left = np.where(np.isnan(v), self.default_left[node], left)
+            node = self.children[left.view(np.int8), node]
         leaves = self.cond[node].reshape(-1, self.n_class)              # a leaf's value sits in split_conditions
         return np.cumsum(np.vstack([self.base, leaves]), axis=0, dtype=np.float32)[-1]   # sequential float32 sums, per class
 
@@ -200,7 +204,12 @@ def _predict_one(self, features: dict) -> dict:
     return {'buy_probability': float(p[0]), 'sell_probability': float(p[1]), 'hold_probability': float(p[2]),
             'predicted_action': LABEL_NAMES[k], 'confidence': float(p[k])}
 
-SignalClassifier.predict_one = _predict_one
+def _warm_up(self) -> 'SignalClassifier':
+    "Build now what one-row predictions need (the tree table), so that the first live bar does not pay for it."
+    _tree_table(self)
+    return self
+
+SignalClassifier.predict_one, SignalClassifier.warm_up = _predict_one, _warm_up
 
 # %% ../../nbs/30_models.classifier.ipynb #3f8f03d6
 def _versions() -> dict:

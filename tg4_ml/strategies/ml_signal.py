@@ -110,7 +110,7 @@ def on_start(config: dict, state: dict) -> None:
             mv = reg.get(name, int(version) if version else None)
             problem = None if config.get('allow_other_symbol') else symbol_problem(symbol, mv.config, mv.ref)
             if problem: raise ValueError(problem)
-            clf = reg.load(mv.name, mv.version)
+            clf = reg.load(mv.name, mv.version).warm_up()   # the one-row tree table now, not at the first bar
             params = trading_params(config, model_trading(mv.config), defaults)
             st['models'][symbol] = m = _symbol_state(symbol, mv.ref, clf, params, mv.config)
             state['indicators'][symbol] = m['ind']
