@@ -195,7 +195,19 @@ def report(out: Path, logs: Path, a, peak_kb: int, rc: int):
     how, scored_lat = None, []
     marker = next((k for k in ('scored', 'new_bar') if k in ind_keys), None)
     per_symbol = [k for k in ind_keys if any(isinstance((e.get('indicators') or {}).get(k), dict) and 'last_bar' in e['indicators'][k] for e in ticks)]
-    if per_symbol:                    # tg4_ml: indicators[SYMBOL]['last_bar'] moves on the call that scored a new bar
+    if per_symbol and scored_flags and len(scored_flags) == len(ticks):
+        # the launcher's per-call flags (the strategy state's last bar moved during the call), in the log's tick order; the
+        # logged indicators cannot tell: the tester's logger queues the state's indicators dict by reference and a writer
+        # thread serializes it at flush time (ws_tester/logger.py log_signal, buffer_size 100), so buffered lines show later values
+        how = "the strategy state's last bar moving during the call (launcher), latency_us from the strategy log"
+        scored_lat = [float(e['latency_us']) for e, f in zip(ticks, scored_flags) if f and e.get('latency_us') is not None]
+        distinct = len({json.dumps([(e.get('indicators') or {}).get(k, {}).get('last_bar') for k in per_symbol]) for e in ticks})
+        print(f"indicators logged on {sum(1 for e in ticks if e.get('indicators'))} of {len(ticks)} ticks, with only {distinct} distinct last_bar values "
+              f"for {sum(1 for f in scored_flags if f)} scored calls: the tester logs the dict by reference (serialized at flush)")
+        sample = next((e['indicators'] for e in reversed(ticks) if e.get('indicators')), {})
+        print(f"indicators (last logged): {json.dumps(sample, default=str)[:600]}")
+        res['indicators_nonempty_ticks'] = sum(1 for e in ticks if e.get('indicators')); res['indicators_distinct_last_bar'] = distinct
+    elif per_symbol:                    # tg4_ml: indicators[SYMBOL]['last_bar'] moves on the call that scored a new bar
         how, prev = f"indicators[SYMBOL]['last_bar'] moving ({', '.join(per_symbol)})", {}
         for e in ticks:
             ind = e.get('indicators') or {}
