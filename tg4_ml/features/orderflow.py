@@ -59,26 +59,7 @@ def _vpin_kernel(parallel: bool):
     "Compile (once per process and kind, about 1 s) the VPIN loop over bars and buckets; compiling the serial kind starts no thread pool."
     if parallel not in _VPIN_KERNELS:
         import numba
-        @numba.njit
-        def vpin_at(volume, buy_fraction, bucket_volume, n_buckets, max_bars, t):
-            total_abs, bucket_signed, bucket_room, filled = 0.0, 0.0, bucket_volume, 0
-            for back in range(max_bars):                     # walk back from bar t over at most max_bars bars
-                j = t - back
-                if j < 0 or filled >= n_buckets: break
-                v, f = volume[j], buy_fraction[j]
-                if v > 0:
-                    if not (f == f): break                   # NaN buy share: no estimate for this bar
-                    s = 2.0*f - 1.0
-                    while v > 0 and filled < n_buckets:      # split the bar's volume over buckets, pro rata
-                        take = v if v < bucket_room else bucket_room
-                        bucket_signed += take*s
-                        bucket_room -= take
-                        v -= take
-                        if bucket_room <= bucket_volume*1e-12:
-                            total_abs += abs(bucket_signed)
-                            filled += 1
-                            bucket_signed, bucket_room = 0.0, bucket_volume
-            return total_abs/(n_buckets*bucket_volume) if filled == n_buckets else np.nan
+        vpin_at = numba.njit(_vpin_at)
 
         if parallel:
             @numba.njit(parallel=True)
@@ -97,18 +78,17 @@ def _vpin_kernel(parallel: bool):
         _VPIN_KERNELS[parallel] = kernel
     return _VPIN_KERNELS[parallel]
 
-def _vpin_last(volume: np.ndarray, buy_fraction: np.ndarray, bucket_volume: float, n_buckets: int, max_bars: int) -> float:
-    "VPIN of the last bar in plain Python: the kernel's operations in the kernel's order, without numba."
-    lo = max(len(volume) - max_bars, 0)
-    vols, fracs = volume[lo:].tolist(), buy_fraction[lo:].tolist()
+def _vpin_at(volume, buy_fraction, bucket_volume, n_buckets, max_bars, t):
+    "VPIN at bar t: plain Python, compiled by numba for the batch kernels and run as it is (on lists) for the live bar."
     total_abs, bucket_signed, bucket_room, filled = 0.0, 0.0, bucket_volume, 0
-    for j in range(len(vols) - 1, -1, -1):                   # walk back from the last bar over at most max_bars bars
-        if filled >= n_buckets: break
-        v, f = vols[j], fracs[j]
+    for back in range(max_bars):                     # walk back from bar t over at most max_bars bars
+        j = t - back
+        if j < 0 or filled >= n_buckets: break
+        v, f = volume[j], buy_fraction[j]
         if v > 0:
-            if not (f == f): break
+            if not (f == f): break                   # NaN buy share: no estimate for this bar
             s = 2.0*f - 1.0
-            while v > 0 and filled < n_buckets:
+            while v > 0 and filled < n_buckets:      # split the bar's volume over buckets, pro rata
                 take = v if v < bucket_room else bucket_room
                 bucket_signed += take*s
                 bucket_room -= take
@@ -118,6 +98,12 @@ def _vpin_last(volume: np.ndarray, buy_fraction: np.ndarray, bucket_volume: floa
                     filled += 1
                     bucket_signed, bucket_room = 0.0, bucket_volume
     return total_abs/(n_buckets*bucket_volume) if filled == n_buckets else np.nan
+
+def _vpin_last(volume: np.ndarray, buy_fraction: np.ndarray, bucket_volume: float, n_buckets: int, max_bars: int) -> float:
+    "VPIN of the last bar without numba: the kernels' own function on Python floats (same operations, same order, same bits)."
+    lo = max(len(volume) - max_bars, 0)
+    vols, fracs = volume[lo:].tolist(), buy_fraction[lo:].tolist()
+    return _vpin_at(vols, fracs, float(bucket_volume), n_buckets, max_bars, len(vols) - 1) if vols else np.nan
 
 def vpin(volume: np.ndarray, buy_fraction: np.ndarray, bucket_volume: float, n_buckets: int = 50, max_bars: int = 250,
          last_only: bool = False, parallel: bool | None = None) -> np.ndarray:
