@@ -69,6 +69,15 @@ def _fill(self, data, signal, side, q, px, fee, pnl) -> Fill:
     self.fills.append(f)
     return f
 
+def _open(self, signal, data, side: str, q, px, fee):
+    "Open a position, or add to one on the same side (average entry, stops overwritten when the signal sets them); any other position is replaced."
+    pos = self.positions.get(signal.symbol)
+    if pos is not None and pos.side == side:
+        n = pos.size + q
+        self.positions[signal.symbol] = TesterPosition(signal.symbol, side, n, (pos.entry_price*pos.size + px*q)/n, pos.entry_time,
+                                                       signal.stop_loss or pos.stop_loss, signal.take_profit or pos.take_profit, pos.entry_fee + fee)
+    else: self.positions[signal.symbol] = TesterPosition(signal.symbol, side, q, px, data.timestamp, signal.stop_loss, signal.take_profit, fee)
+
 def _buy(self, signal, data, base, q, px):
     equity = self.usdt + max(self.assets.get(base, 0.0), 0.0)*px
     q = min(q, equity*self.max_long_leverage/px)
@@ -76,12 +85,7 @@ def _buy(self, signal, data, base, q, px):
     fee = q*px*self.fee_rate
     self.usdt -= q*px + fee
     self.assets[base] = self.assets.get(base, 0.0) + q
-    pos = self.positions.get(signal.symbol)
-    if pos is not None and pos.side == 'long':
-        n = pos.size + q
-        self.positions[signal.symbol] = TesterPosition(signal.symbol, 'long', n, (pos.entry_price*pos.size + px*q)/n, pos.entry_time,
-                                                       signal.stop_loss or pos.stop_loss, signal.take_profit or pos.take_profit, pos.entry_fee + fee)
-    else: self.positions[signal.symbol] = TesterPosition(signal.symbol, 'long', q, px, data.timestamp, signal.stop_loss, signal.take_profit, fee)
+    _open(self, signal, data, 'long', q, px, fee)
     return _fill(self, data, signal, 'buy', q, px, fee, 0.0)
 
 def _reduce(self, symbol, pos, q):
@@ -109,12 +113,7 @@ def _short(self, signal, data, base, q, px):
     fee = q*px*self.fee_rate
     self.usdt += q*px - fee
     self.assets[base] = self.assets.get(base, 0.0) - q
-    pos = self.positions.get(signal.symbol)
-    if pos is not None and pos.side == 'short':
-        n = pos.size + q
-        self.positions[signal.symbol] = TesterPosition(signal.symbol, 'short', n, (pos.entry_price*pos.size + px*q)/n, pos.entry_time,
-                                                       signal.stop_loss or pos.stop_loss, signal.take_profit or pos.take_profit, pos.entry_fee + fee)
-    else: self.positions[signal.symbol] = TesterPosition(signal.symbol, 'short', q, px, data.timestamp, signal.stop_loss, signal.take_profit, fee)
+    _open(self, signal, data, 'short', q, px, fee)
     return _fill(self, data, signal, 'short', q, px, fee, 0.0)
 
 def _cover(self, signal, data, base, q, px):
