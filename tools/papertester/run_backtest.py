@@ -121,6 +121,9 @@ def main():
     ap.add_argument('--runner-env', action='append', default=[], metavar='KEY=VALUE',
                     help="extra environment for backtest_runner.py, e.g. OMP_NUM_THREADS=1 (repeatable)")
     ap.add_argument('--verbose', action='store_true', help="echo backtest_runner's output live")
+    ap.add_argument('--run-printed', action='store_true',
+                    help="also run the backtest command install-strategy printed, as printed (the tester's Python for `python`, this database "
+                         "for $DATABASE_URL, --output added), and report its summary: what a user following the printout gets")
     ap.add_argument('--timeout', type=float, default=1500, help="seconds for each backtest_runner run (default 1500)")
     a = ap.parse_args()
     exit_on_sigterm()
@@ -180,8 +183,28 @@ def main():
             record = json.loads(rec_file.read_text()).get('ml_signal_v1') if rec_file.exists() else None
             results[tag] = report(tag, part, summary, record, p.returncode, wall, p.stdout)
             results[tag].update(printed_command=printed, capital=capital, train_config=cfg_file.read_text())
+            if a.run_printed and printed:
+                results[tag]['printed_run'] = run_printed(printed, url, bt_out/'printed', log, a.timeout)
     write_json(out/'report.json', results)
     say(f"done: {out/'report.json'}")
+
+
+def run_printed(printed: str, url: str, dest: Path, log: Path, timeout: float) -> dict:
+    "Run install-strategy's printed backtest command as printed; its summary figures and the strategy's on_stop line."
+    import os
+    cmd = printed.replace(' python backtest_runner.py', f' {tester_python()} backtest_runner.py').replace('"$DATABASE_URL"', url) + f' --output {dest}'
+    env = {k: v for k, v in os.environ.items() if k not in ('PYTHONPATH', 'DATABASE_URL')}
+    t0 = time.time()
+    p = run(['bash', '-c', cmd], log, env={**env, 'PYTHONDONTWRITEBYTECODE': '1'}, check=False, timeout=timeout)
+    summaries = sorted(dest.glob('backtest_summary_*.json'))
+    s = next((x for x in json.loads(summaries[-1].read_text())['strategies'] if x['name'] == 'ml_signal_v1'), None) if summaries else None
+    line = next((l for l in p.stdout.splitlines()[::-1] if l.startswith('[ml_signal_v1]') and ' calls, ' in l), None)
+    print(f"\n-- the printed command, run as printed (exit {p.returncode}, {time.time() - t0:.0f} s): {cmd}")
+    if s: print(f"   tester: candles {s['candles_processed']}, signals {s['signals_generated']}, fills {s['total_trades']}, total P&L {s['total_pnl']:+.4f}, "
+                f"per-fill pnl {s['pnl_by_symbol']}, window {s['start_time']} .. {s['end_time']}")
+    else: print('   no summary; output tail:\n' + '\n'.join(p.stdout.splitlines()[-15:]))
+    print(f"   strategy: {line}")
+    return {'command': cmd, 'exit': p.returncode, 'summary': s, 'on_stop': line}
 
 
 def report(tag, part, summary, record, rc, wall, stdout) -> dict:
