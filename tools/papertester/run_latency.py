@@ -48,7 +48,7 @@ def main():
     out = out.resolve(); out.mkdir(parents=True, exist_ok=True)
     log = out/'commands.log'
     say(f"output folder {out} (every command's output: {log})")
-    minutes = 400 + a.bars + 10
+    minutes = 400 + int(a.bars*1.1) + 10          # headroom: minutes without trades make no candle
     store = Path(a.store) if a.store else out/'store'
     if not a.store:
         tg4_ml(['sample', '--store', store, '--days', f"{max(3.0, (minutes + 2100)/1440*1.05):.2f}", '--symbols', *a.symbols], out, log)
