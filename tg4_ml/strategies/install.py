@@ -53,23 +53,16 @@ def _tg4_root(tester_dir: Path) -> str:
         if (d/'data'/'kraken_db').is_dir(): return str(d)
     return '<TG4 repository root (holding data/kraken_db)>'
 
-def _package_root() -> str | None:
-    "This project's folder when tg4_ml runs from a source checkout (it must then be on the tester's PYTHONPATH)."
-    import tg4_ml
-    root = Path(tg4_ml.__file__).resolve().parent.parent
-    return str(root) if (root/'settings.ini').exists() else None
-
-def _day(t, up: bool) -> str:
+def _minute(t) -> str:
+    "A UTC time as the tester's --start/--end take it (`datetime.fromisoformat`, read as UTC): YYYY-MM-DDTHH:MM."
     import pandas as pd
     t = pd.Timestamp(t)
-    t = t.tz_localize('UTC') if t.tz is None else t.tz_convert('UTC')
-    d = t.normalize()
-    return (d + pd.Timedelta('1D') if up and d < t else d).strftime('%Y-%m-%d')
+    return (t.tz_localize('UTC') if t.tz is None else t.tz_convert('UTC')).strftime('%Y-%m-%dT%H:%M')
 
 def backtest_command(tester_dir, symbol: str, start=None, end=None, capital: float | None = None, db_url: str | None = None) -> str:
     "The shell command that runs the tester's backtest of ml_signal_v1 on one symbol."
     tester_dir = Path(tester_dir).resolve()
-    path = ':'.join(p for p in (_tg4_root(tester_dir), _package_root()) if p)
+    path = _tg4_root(tester_dir)                                  # TG4's root for `data.kraken_db`; tg4_ml comes from the tester's own environment
     cmd = (f"cd {tester_dir} && PYTHONPATH={path} python backtest_runner.py --db-url {db_url or chr(34) + '$DATABASE_URL' + chr(34)} "
            f"--strategies {STRATEGY_NAME} --symbols {symbol} --start {start or 'YYYY-MM-DD'} --end {end or 'YYYY-MM-DD'}")
     return cmd + (f" --capital {capital:g}" if capital else '')
@@ -128,11 +121,11 @@ def install_strategy(tester_dir, models: dict, registry_dir, config: dict | None
             capital = float(model_trading(mc).get('initial_cash') or mc.get('initial_cash') or 10*p['size_usd'])
             warnings.append(f"{s}: position size {p['size_usd']:g} USD exceeds the tester's default capital of {TESTER_CAPITAL:g} USDT: "
                             f"the backtest command passes --capital {capital:g}; live, set general.starting_capital in its config.yaml")
-        s_start = start or (_day(_ts(mc['test_start']) - timedelta(minutes=BACKTEST_WARMUP_CANDLES), up=True) if mc.get('test_start') else None)
-        s_end = end or (_day(mc['test_end'], up=True) if mc.get('test_end') else None)
+        s_start = start or (_minute(_ts(mc['test_start']) - timedelta(minutes=BACKTEST_WARMUP_CANDLES)) if mc.get('test_start') else None)
+        s_end = end or (_minute(mc['test_end']) if mc.get('test_end') else None)
         commands.append(backtest_command(root, s, s_start, s_end, capital, db_url))
     text = SHIM.format(name=STRATEGY_NAME, symbols=list(models), version=tg4_ml.__version__, when=datetime.now(timezone.utc).isoformat(timespec='seconds'),
-                       config=repr({'models': pinned, 'registry_dir': str(reg.root), **config}))
+                       config=repr({'models': pinned, 'registry_dir': str(reg.root), **config, **({'allow_other_symbol': True} if allow else {})}))
     target.parent.mkdir(exist_ok=True)
     target.write_text(text)
     return InstallReport(target.resolve(), list(models), pinned, reg.root, settings, warnings, commands)

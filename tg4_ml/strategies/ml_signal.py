@@ -305,6 +305,8 @@ def generate_signal(data, config: dict, state: dict):
     except Exception as e:                                # never let the host swallow a bug silently
         _skip(st, None, 'error', st['calls'], f"{type(e).__name__}: {e}")
         return None
+    finally:                                              # a fresh dict each call: the tester's logger queues it by reference
+        state['indicators'] = {s: dict(m['ind']) for s, m in st['models'].items()}
 
 # %% ../../nbs/70_strategies.ml_signal.ipynb #172c35d8
 def _show_position(m: dict) -> None:
