@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .core import project_root
+from .core import model_loader, project_root
 
 # %% ../nbs/50_registry.ipynb #7692497c
 LOWER_IS_BETTER = {'max_drawdown', 'log_loss', 'ece', 'mlogloss', 'val_mlogloss', 'fees_paid'}
@@ -159,15 +159,11 @@ def _verify(self: ModelRegistry, name: str | None = None, version: int | None = 
     return problems
 
 def _load(self: ModelRegistry, name: str, version: int | None = None):
-    "Verify a version's checksums, then load it (a `SignalClassifier` for kind 'signal_classifier', else its folder)."
+    "Verify a version's checksums, then load it with its kind's loader (`tg4_ml.core.model_loader`): a `SignalClassifier`, an LSTM, ..."
     v = self.get(name, version)
     problems = self.verify(v.name, v.version)
     if problems: raise RegistryError(f"refusing to load {v.ref}: " + '; '.join(problems))
-    folder = self.root/v.model_path
-    if v.kind == 'signal_classifier':
-        from tg4_ml.models.classifier import SignalClassifier
-        return SignalClassifier.load(folder)
-    return folder
+    return model_loader(v.kind)(self.root/v.model_path)
 
 ModelRegistry.register, ModelRegistry.get, ModelRegistry.get_latest, ModelRegistry.get_best = _register, _get, _get_latest, _get_best
 ModelRegistry.verify, ModelRegistry.load = _verify, _load

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..core import detect_device
+from ..core import detect_device, register_loader
 from ..features.classifier import FeatureSpec
 from ..features.labels import LABEL_NAMES
 
@@ -252,3 +252,4 @@ def _load(cls, folder: str | Path) -> 'SignalClassifier':
     return clf
 
 SignalClassifier.save, SignalClassifier.load = _save, _load
+register_loader('signal_classifier', SignalClassifier.load)   # the registry loads this kind with it
