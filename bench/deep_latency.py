@@ -5,7 +5,10 @@
 One function per model (`BENCHES`; the TFT and the sizer can add theirs). Each times, per call and per symbol:
 - the full live path, `predict_live(snapshot, symbol)` on a paper-tester live snapshot (400 closed 1m candles):
   features from the snapshot (`sequence_window_live`), normalisation, forward, softmax, the per-horizon dict;
-- its parts: the live input alone (features + normalisation) and the forward alone on a prepared (1, window, 10) tensor.
+- its parts: the live input alone (features + normalisation) and the forward alone on a prepared (1, window, 10) tensor,
+  as `predict_live` runs it (a frozen TorchScript trace) and for comparison the eager network, with the full 60x60
+  attention instead of the newest query only, and its LSTM layers alone; and the cost per window of several windows in
+  one forward (several symbols at once).
 `torch.set_num_threads(1)`; after a warm-up, p50/p90/p99/max of the wall-clock time and p50/p99 of the process's CPU
 time (on a shared machine the wall-clock figures include waiting for a core, the CPU figures are the model's own cost).
 The networks are full size with random weights (the latency does not depend on the weights); the snapshots come from a
@@ -83,9 +86,13 @@ def bench_lstm(calls: int, data) -> None:
     inputs = timed(model.live_input, [(s, SYMBOL) for s in snaps], calls)
     print(f"  live_input only (features + normalisation),       {calls:,} calls: {percentiles(inputs)}")
     xt = [(torch.from_numpy(model.live_input(s, SYMBOL)[None]),) for s in snaps[:50]]
+    live_net = model._live_net()
+    def served(x):
+        with torch.inference_mode(): return live_net(x)
+    print(f"  forward only, as predict_live runs it (trace),     {calls:,} calls: {percentiles(timed(served, xt, calls))}")
     def forward(x):
         with torch.inference_mode(): return model.net(x)
-    print(f"  forward only (newest query, as served),            {calls:,} calls: {percentiles(timed(forward, xt, calls))}")
+    print(f"  forward only, the eager network (newest query),    {calls:,} calls: {percentiles(timed(forward, xt, calls))}")
     def forward_full(x):
         with torch.inference_mode(): return model.net(x, return_attention=True)
     print(f"  forward with the full 60x60 attention (for scale), {calls:,} calls: {percentiles(timed(forward_full, xt, calls))}")
