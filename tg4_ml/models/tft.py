@@ -232,7 +232,7 @@ def quantile_loss(pred: torch.Tensor, target: torch.Tensor, quantiles) -> torch.
 def tft_loss(net: TemporalFusionTransformer, batch: dict) -> torch.Tensor:
     "Quantile loss of `net` on a batch dict (unknown, known, symbol, target in target-scale units)."
     out = net(batch['unknown'].float(), batch['known'].float(), batch['symbol'].long())
-    return quantile_loss(out['quantiles'], batch['target'].float(), net.config.quantiles)
+    return quantile_loss(out['quantiles'], (batch['target'] if 'target' in batch else batch['y']).float(), net.config.quantiles)
 
 # %% ../../nbs/32_models.tft.ipynb #8460fb11
 def tft_windows(inputs: dict, ends, window: int = 60, horizon: int = 15) -> dict:
@@ -247,11 +247,13 @@ def tft_windows(inputs: dict, ends, window: int = 60, horizon: int = 15) -> dict
 
 class QuantileForecaster:
     "A trained TFT with everything needed to serve it: config, feature spec, normaliser, target scale, symbol vocabulary, provenance."
-    def __init__(self, net: TemporalFusionTransformer, spec: FeatureSpec, normaliser: Normaliser, target_scale, symbols, meta: dict | None = None):
-        self.net, self.config, self.spec, self.normaliser = net.eval(), net.config, spec, normaliser
-        self.target_scale = np.asarray(target_scale, float).reshape(-1)
-        self.symbols, self.meta = list(symbols), dict(meta or {})
+    def __init__(self, net: TemporalFusionTransformer, config: TFTConfig, spec: FeatureSpec, normaliser: Normaliser, target_scale, symbols,
+                 meta: dict | None = None):
+        if config != net.config: raise ValueError(f"QuantileForecaster: config {config} is not the network's {net.config}")
+        self.net, self.config, self.spec, self.normaliser = net.eval(), config, spec, normaliser
         c = self.config
+        self.target_scale = np.broadcast_to(np.asarray(target_scale, float), (c.horizon,)).copy() if np.ndim(target_scale) == 0 else np.asarray(target_scale, float).reshape(-1)
+        self.symbols, self.meta = list(symbols), dict(meta or {})
         if len(self.target_scale) != c.horizon or not (self.target_scale > 0).all():
             raise ValueError(f"QuantileForecaster: target_scale needs {c.horizon} positive values (one per horizon step), got {self.target_scale.tolist()}")
         if len(self.symbols) != c.n_symbols or len(set(self.symbols)) != len(self.symbols):
@@ -270,7 +272,7 @@ class QuantileForecaster:
     def batch_inputs(self, candles_grid: pd.DataFrame, trades: pd.DataFrame | None = None) -> dict:
         "{'unknown': (T, 10) normalised sequence features, 'known': (T, 4) calendar} float32 over a completed minute grid."
         seq = sequence_features(candles_grid, self.spec, trades)
-        return {'unknown': self.normaliser.transform(seq[list(SEQUENCE_FEATURES)]).to_numpy(np.float32),
+        return {'unknown': np.array(self.normaliser.transform(seq[list(SEQUENCE_FEATURES)]), np.float32),
                 'known': calendar_features(candles_grid.index).astype(np.float32)}
 
     def predict_quantiles(self, unknown, known, symbol_ids, batch_size: int = 4096) -> np.ndarray:
@@ -282,7 +284,7 @@ class QuantileForecaster:
         out = []
         with torch.inference_mode():
             for i in range(0, len(unknown), batch_size):
-                o = self.net(torch.from_numpy(unknown[i:i + batch_size]), torch.from_numpy(known[i:i + batch_size]), torch.from_numpy(np.ascontiguousarray(ids[i:i + batch_size])))
+                o = self.net(torch.tensor(unknown[i:i + batch_size]), torch.tensor(known[i:i + batch_size]), torch.tensor(ids[i:i + batch_size]))
                 out.append(o['quantiles'].numpy().astype(float))
         q = np.concatenate(out) if out else np.zeros((0, self.config.horizon, len(self.config.quantiles)))
         return q*self.target_scale[:, None]
@@ -294,7 +296,7 @@ def live_input(self: QuantileForecaster, snapshot, symbol: str) -> dict:
     c = self.config
     sid = self.symbol_id(symbol)
     seq = sequence_window_live(snapshot, symbol, self.spec, c.window)
-    unknown = self.normaliser.transform(pd.DataFrame(seq, columns=SEQUENCE_FEATURES)).to_numpy(np.float32)
+    unknown = np.array(self.normaliser.transform(pd.DataFrame(seq, columns=SEQUENCE_FEATURES)), np.float32)
     anchor_us = timestamp_us(closed_candles(snapshot, symbol)[-1].timestamp)
     known = _calendar_us(anchor_us + np.arange(-c.window + 1, c.horizon + 1, dtype=np.int64)*MINUTE_US).astype(np.float32)
     return {'unknown': unknown, 'known': known, 'symbol': sid, 'anchor': pd.Timestamp(anchor_us*1000, tz='UTC')}
@@ -338,7 +340,7 @@ def load(cls: QuantileForecaster, folder: str | Path) -> QuantileForecaster:
     except Exception as e: raise ValueError(f"{folder}/weights.pt: cannot read the weights: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
     try: net.load_state_dict(state)
     except RuntimeError as e: raise ValueError(f"{folder}/weights.pt does not fit the config in model.json: {str(e).splitlines()[0]}") from None
-    return cls(net, FeatureSpec.from_dict(desc['spec']), Normaliser.from_dict(desc['normaliser']), desc['target_scale'], desc['symbols'], desc.get('meta'))
+    return cls(net, net.config, FeatureSpec.from_dict(desc['spec']), Normaliser.from_dict(desc['normaliser']), desc['target_scale'], desc['symbols'], desc.get('meta'))
 
 register_loader('temporal_fusion_transformer', QuantileForecaster.load)   # the registry loads this kind with it
 
