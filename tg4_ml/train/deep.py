@@ -59,6 +59,7 @@ class DeepTrainConfig:
     embargo: int = 0
     class_weights: bool = False           # LSTM: weight the cross-entropy by inverse class frequency of the training labels
     classifier: bool = True               # LSTM: also train the XGBoost classifier per horizon on the same split (the table's comparison)
+    classifier_params: dict = field(default_factory=dict)   # its XGBoost parameters over the defaults (tg4_ml.models.classifier.XGB_DEFAULTS)
     seed: int = 42                        # weights' initialisation and the classifier (the loop's batch order: loop.seed)
     start: str | None = None
     end: str | None = None
@@ -252,11 +253,11 @@ def _prior_log_loss(y_train: np.ndarray, y_test: np.ndarray) -> float:
     prior = np.bincount(y_train, minlength=3)/len(y_train)
     return float(-np.mean(np.log(np.clip(prior[y_test], 1e-15, 1))))
 
-def fit_classifier(data: DeepData, j: int, seed: int = 42) -> SignalClassifier:
+def fit_classifier(data: DeepData, j: int, seed: int = 42, params: dict | None = None) -> SignalClassifier:
     "The XGBoost classifier for `data.horizons[j]` on the same training / validation anchors."
     y = pd.Series(data.targets[:, j], index=data.candles.index)
     tr, va = data.anchors['train'], data.anchors['val']
-    clf = SignalClassifier(data.spec, 'xgboost', seed=seed)
+    clf = SignalClassifier(data.spec, 'xgboost', params, seed=seed)
     return clf.fit(data.features.iloc[tr], y.iloc[tr], data.features.iloc[va], y.iloc[va])
 
 def _proba_frame(proba: np.ndarray) -> pd.DataFrame:
@@ -279,7 +280,7 @@ def evaluate_lstm(model: DirectionModel, data: DeepData, config: DeepTrainConfig
                'persistence': base['persistence']['accuracy'], 'macro F1': m['macro_f1'], 'majority F1': base['majority']['macro_f1'],
                'persistence F1': base['persistence']['macro_f1'], 'log-loss': m['log_loss'], 'prior log-loss': _prior_log_loss(ytr, yte)}
         if config.classifier:
-            clf = classifiers[h] = fit_classifier(data, j, config.seed)
+            clf = classifiers[h] = fit_classifier(data, j, config.seed, config.classifier_params)
             cm = classification_metrics(yte, clf.predict_proba(data.features.iloc[te]))
             row.update({'classifier': cm['accuracy'], 'classifier F1': cm['macro_f1'], 'classifier log-loss': cm['log_loss']})
         rows.append(row)
