@@ -159,15 +159,16 @@ def live_input(self: DirectionModel, snapshot, symbol: str) -> np.ndarray:
 @patch
 def _live_net(self: DirectionModel):
     "The network for one window: a frozen TorchScript trace (less Python per call, the same numbers), rebuilt when the weights change in place; the eager network where tracing fails."
-    key = tuple((id(p), p._version) for p in self.net.parameters())
-    if getattr(self, '_traced_key', None) != key:
+    if getattr(self, '_params_of', None) is not self.net: self._params, self._params_of = list(self.net.parameters()), self.net
+    key = tuple(p._version for p in self._params)           # in-place changes (optimiser steps, load_state_dict) count up
+    if getattr(self, '_traced_key', None) != key or self._traced_of is not self.net:
         self.net.eval()
         try:
             with warnings.catch_warnings(), torch.no_grad():
                 warnings.simplefilter('ignore')
                 self._traced = torch.jit.freeze(torch.jit.trace(self.net, torch.zeros(1, self.config.window, self.config.n_features)))
         except Exception: self._traced = self.net
-        self._traced_key = key
+        self._traced_key, self._traced_of = key, self.net
     return self._traced
 
 @patch
