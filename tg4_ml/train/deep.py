@@ -9,7 +9,7 @@ __all__ = ['SEQUENCE_FEATURE_SET', 'DeepTrainConfig', 'DeepData', 'prepare_deep'
 
 # %% ../../nbs/63_train.deep.ipynb #5a3865a0
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -388,7 +388,6 @@ def _publish(kind: str, model, data: DeepData, config: DeepTrainConfig, registry
 def train_lstm(store, config: DeepTrainConfig, registry: ModelRegistry | str | Path = 'models', runs_dir: str | Path = 'runs',
                tracking_uri: str | None = None, checkpoint_dir=None, resume: bool = False, progress: bool = False) -> DeepResult:
     "Prepare, fit (per-epoch MLflow), evaluate out of sample against the baselines and the classifier, backtest, register one LSTM."
-    from dataclasses import replace
     cfg = config if config.model == 'lstm' else replace(config, model='lstm')
     if progress != cfg.loop.progress: cfg = replace(cfg, loop=replace(cfg.loop, progress=progress))
     registry = registry if isinstance(registry, ModelRegistry) else ModelRegistry(registry)
@@ -467,7 +466,6 @@ def tft_figures(model: QuantileForecaster, data: DeepData, ends: np.ndarray, lim
 def train_tft(store, config: DeepTrainConfig, registry: ModelRegistry | str | Path = 'models', runs_dir: str | Path = 'runs',
               tracking_uri: str | None = None, checkpoint_dir=None, resume: bool = False, progress: bool = False) -> DeepResult:
     "Prepare, fit (per-epoch MLflow), evaluate the quantiles out of sample against the naive forecaster, save the figures, register one TFT."
-    from dataclasses import replace
     cfg = config if config.model == 'tft' else replace(config, model='tft')
     if progress != cfg.loop.progress: cfg = replace(cfg, loop=replace(cfg.loop, progress=progress))
     registry = registry if isinstance(registry, ModelRegistry) else ModelRegistry(registry)
