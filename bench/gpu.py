@@ -26,7 +26,7 @@ try:
     from tg4_ml.train.loop import LoopConfig, fit, resolve_amp
     from deep_loop import direction_loss, lstm_sized_model, synthetic_windows
 except ModuleNotFoundError as e:
-    hint = " (tg4_ml.core imports fastcore.basics: install the fastcore wheel, pure Python)" if e.name == 'fastcore' else ''
+    hint = " (tg4_ml.core imports fastcore.basics: install the fastcore wheel, pure Python)" if (e.name or '').startswith('fastcore') else ''
     print(f"bench/gpu.py cannot start: module {e.name!r} is missing{hint}", file=sys.stderr)
     sys.exit(2)
 
