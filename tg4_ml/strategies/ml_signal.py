@@ -15,10 +15,15 @@ import numpy as np
 
 # %% ../../nbs/70_strategies.ml_signal.ipynb #bbb55570
 STRATEGY_NAME = "ml_signal_v1"
-STRATEGY_VERSION = "2.0.0"
+STRATEGY_VERSION = "2.1.0"
 SYMBOLS = []                          # the installed shim lists its models' symbols
 CONFIG = {
-    'models': {},                     # SYMBOL -> registry NAME or NAME:VERSION (the installed shim writes them)
+    'models': {},                     # SYMBOL -> registry NAME[:VERSION] of a classifier or an LSTM, or a list of them (fused by SignalEnsemble)
+    'ensemble_weights': None,         # {NAME: weight} for a symbol with several direction models (None: equal weights)
+    'lstm_horizon': None,             # the LSTM head that decides, in bars (None: the model's label horizon, 15, if it has it)
+    'sizers': {},                     # SYMBOL -> NAME[:VERSION] of a position sizer: entry size = its fraction x position_size_usd
+    'min_size_fraction': 0.02,        # a sized entry below this fraction of the maximum is not sent (counted: 'sized_out')
+    'sizer_equity_usd': None,         # the book's starting equity for the sizer's drawdown and heat (None: the model's initial_cash)
     'registry_dir': None,             # default: $TG4_ML_MODELS, else ./models
     'confidence_threshold': None,     # None: the model's trading config
     'position_size_usd': None,        # None: the model's trading config
@@ -35,6 +40,7 @@ CONFIG = {
 _MINUTE_US = 60_000_000
 _EXIT_EXCESS = 1e-10                  # relative excess of an exit's size (see above)
 _FLAT = 1e-9                          # a position below this fraction of its peak quantity is closed
+_DIRECTION_KINDS = ('signal_classifier', 'price_direction_lstm')
 _TRADING_KEYS = ('fee_rate', 'slippage_bps', 'confidence_threshold', 'position_size_usd', 'stop_loss_pct', 'take_profit_pct', 'mode')
 
 # %% ../../nbs/70_strategies.ml_signal.ipynb #b195c7bd
@@ -58,11 +64,12 @@ def trading_params(config: dict, trading: dict, defaults: dict | None = None) ->
         if v is None: v = trading.get(key)
         return d.get(key) if v is None else v
     pct = lambda v: float(v)/100 if v else None
+    num = lambda v: None if v is None else float(v)
     short = config.get('allow_short')
     if short is None: short = (trading.get('mode') or d.get('mode')) == 'long_short'
     return {'threshold': float(pick('confidence_threshold')), 'size_usd': float(pick('position_size_usd')),
             'stop': pct(pick('stop_loss_pct')), 'target': pct(pick('take_profit_pct')), 'allow_short': bool(short),
-            'model_fee_rate': trading.get('fee_rate')}
+            'model_fee_rate': trading.get('fee_rate'), 'slippage_bps': num(pick('slippage_bps')), 'initial_cash': num(pick('initial_cash'))}
 
 def symbol_problem(symbol: str, entry_config: dict, ref: str) -> str | None:
     "Why the model `ref` must not trade `symbol` (trained on another symbol), or None."
@@ -86,11 +93,48 @@ def _new_state(state: dict, config: dict) -> dict:
     state['tg4_ml'], state['indicators'] = st, {}
     return st
 
-def _symbol_state(symbol, ref, clf, params, mv_config) -> dict:
-    return {'symbol': symbol, 'ref': ref, 'classifier': clf, 'fingerprint': clf.spec.fingerprint, 'params': params, 'position': None,
-            'last_bar': None, 'skip_key': None, 'skipped': {}, 'latency_ms': [], 'pred': None, 'exit_misses': 0,
+def _symbol_state(symbol, sources, params, sizer=None, ensemble=None) -> dict:
+    "One symbol's state: its direction sources (model, ref, kind, horizon), trading parameters, optional sizer and ensemble."
+    ref = '+'.join(s['ref'] for s in sources)
+    clf = next((s['model'] for s in sources if s['kind'] == 'signal_classifier'), None)
+    return {'symbol': symbol, 'ref': ref, 'sources': sources, 'classifier': clf, 'ensemble': ensemble, 'sizer': sizer,
+            'fingerprint': clf.spec.fingerprint if clf is not None else sources[0]['model'].spec.fingerprint, 'params': params, 'position': None,
+            'last_bar': None, 'skip_key': None, 'skipped': {}, 'latency_ms': [], 'pred': None, 'exit_misses': 0, 'size_fraction': None,
             'ind': {'p_buy': None, 'p_sell': None, 'p_hold': None, 'confidence': None, 'action': None, 'position': 'flat', 'qty': 0.0,
-                    'entry': None, 'last_bar': None, 'closed_pnl': 0.0, 'skips': {}, 'latency_ms': None, 'latency_p50_ms': None, 'latency_p99_ms': None}}
+                    'entry': None, 'last_bar': None, 'closed_pnl': 0.0, 'skips': {}, 'latency_ms': None, 'latency_p50_ms': None, 'latency_p99_ms': None,
+                    'size_fraction': None, 'sources': {}}}
+
+def _refs(value) -> list[str]:
+    "A symbol's model refs: one NAME[:VERSION] or a list of them."
+    refs = [value] if isinstance(value, str) else list(value or ())
+    if not refs or not all(isinstance(r, str) and r for r in refs): raise ValueError(f"models: give NAME[:VERSION] or a list of them, got {value!r}")
+    return refs
+
+def _load_source(reg, ref: str, symbol: str, config: dict) -> tuple[dict, object]:
+    "Load one direction model (classifier or LSTM) and its registry entry, checked for kind and symbol."
+    name, _, version = str(ref).partition(':')
+    mv = reg.get(name, int(version) if version else None)
+    if mv.kind not in _DIRECTION_KINDS: raise ValueError(f"{mv.ref} is a {mv.kind}, not a direction model ({' or '.join(_DIRECTION_KINDS)})")
+    problem = None if config.get('allow_other_symbol') else symbol_problem(symbol, mv.config, mv.ref)
+    if problem: raise ValueError(problem)
+    model = reg.load(mv.name, mv.version)
+    src = {'ref': mv.ref, 'name': mv.name, 'kind': mv.kind, 'model': model, 'horizon': None}
+    if mv.kind == 'signal_classifier': model.warm_up()                 # the one-row tree table now, not at the first bar
+    else:
+        horizons = [int(h) for h in model.config.horizons]
+        want = config.get('lstm_horizon')
+        h = int(want) if want is not None else (15 if 15 in horizons else horizons[0])
+        if h not in horizons: raise ValueError(f"{mv.ref} has heads for {horizons} bars, not lstm_horizon={h}")
+        src['horizon'] = h
+    return src, mv
+
+def _load_sizer(reg, ref: str, symbol: str, config: dict):
+    name, _, version = str(ref).partition(':')
+    mv = reg.get(name, int(version) if version else None)
+    if mv.kind != 'position_sizer': raise ValueError(f"sizer {mv.ref} is a {mv.kind}, not a position_sizer")
+    problem = None if config.get('allow_other_symbol') else symbol_problem(symbol, mv.config, mv.ref)
+    if problem: raise ValueError(problem)
+    return {'ref': mv.ref, 'model': reg.load(mv.name, mv.version)}
 
 def on_start(config: dict, state: dict) -> None:
     "Load each configured symbol's model (checksums verified, trained symbol checked); print and record problems, never raise."
@@ -104,18 +148,23 @@ def on_start(config: dict, state: dict) -> None:
     except Exception as e:
         st['errors']['*'] = f"cannot open the model registry: {e}"; _say(st['errors']['*']); return
     tester_fee = float(config.get('tester_fee_rate', 0.001))
-    for symbol, ref in models.items():
-        name, _, version = str(ref).partition(':')
+    for symbol, value in models.items():
         try:
-            mv = reg.get(name, int(version) if version else None)
-            problem = None if config.get('allow_other_symbol') else symbol_problem(symbol, mv.config, mv.ref)
-            if problem: raise ValueError(problem)
-            clf = reg.load(mv.name, mv.version).warm_up()   # the one-row tree table now, not at the first bar
+            loaded = [_load_source(reg, ref, symbol, config) for ref in _refs(value)]
+            sources, mv = [s for s, _ in loaded], loaded[0][1]           # trading rules: the first model's
+            ensemble = None
+            if len(sources) > 1:
+                from tg4_ml.ensemble import SignalEnsemble
+                w = config.get('ensemble_weights') or {}
+                params = trading_params(config, model_trading(mv.config), defaults)
+                ensemble = SignalEnsemble({s['ref']: float(w.get(s['name'], w.get(s['ref'], 1.0))) for s in sources}, voting_threshold=max(params['threshold'], 1e-9))
+            sizer_ref = (config.get('sizers') or {}).get(symbol)
+            sizer = _load_sizer(reg, sizer_ref, symbol, config) if sizer_ref else None
             params = trading_params(config, model_trading(mv.config), defaults)
-            st['models'][symbol] = m = _symbol_state(symbol, mv.ref, clf, params, mv.config)
+            st['models'][symbol] = m = _symbol_state(symbol, sources, params, sizer, ensemble)
             state['indicators'][symbol] = m['ind']
         except Exception as e:
-            st['errors'][symbol] = f"{symbol}: model {ref!r} not loaded: {e}"; _say(st['errors'][symbol]); continue
+            st['errors'][symbol] = f"{symbol}: model {value!r} not loaded: {e}"; _say(st['errors'][symbol]); continue
         fee = params['model_fee_rate']
         if fee is None: st['warnings'].append(f"{symbol}: {mv.ref} records no training fee; the tester charges {tester_fee}")
         elif abs(float(fee) - tester_fee) > 1e-12:
@@ -123,7 +172,7 @@ def on_start(config: dict, state: dict) -> None:
                                   f"(CONFIG['tester_fee_rate']): its threshold and exits were fitted to other costs")
         else: continue
         _say(st['warnings'][-1])
-    loaded = ', '.join(f"{s}={m['ref']}" for s, m in st['models'].items())
+    loaded = ', '.join(f"{s}={m['ref']}" + (f" sized by {m['sizer']['ref']}" if m['sizer'] else '') for s, m in st['models'].items())
     _say(f"started: {loaded or 'no model loaded'}")
 
 # %% ../../nbs/70_strategies.ml_signal.ipynb #c30001be
@@ -215,23 +264,74 @@ def _skip(st: dict, m: dict | None, reason: str, key, detail: str = '') -> None:
         m['ind']['skips'] = dict(m['skipped'])
     st['last_error'] = f"{reason}: {detail}" if detail else reason
 
+def _predict(src: dict, view, symbol: str):
+    "(features or None, prediction dict) of one direction source for the newest closed bar of `view`."
+    if src['kind'] == 'signal_classifier':
+        from tg4_ml.features.classifier import classifier_features_live
+        feats = classifier_features_live(view, symbol, src['model'].spec)       # validates the candles; ValueError when it cannot
+        return feats, src['model'].predict_one(feats)
+    return None, src['model'].predict_live(view, symbol)[src['horizon']]
+
+def _fuse(m: dict, preds: dict) -> dict:
+    "One prediction from several sources: `SignalEnsemble` votes (weight x confidence) on their buy/sell calls; probabilities averaged by weight."
+    from tg4_ml.types import Signal
+    ens = m['ensemble']
+    votes = {ref: Signal(action=p['predicted_action'], symbol=m['symbol'], size=1.0, metadata={'confidence': p['confidence']})
+             for ref, p in preds.items() if p['predicted_action'] in ('buy', 'sell')}
+    fused = ens.fuse_signals(votes)
+    prob = {k: sum(ens.weights[r]*p[f'{k}_probability'] for r, p in preds.items()) for k in ('buy', 'sell', 'hold')}
+    action = fused.action if fused is not None else 'hold'
+    conf = fused.metadata['confidence'] if fused is not None else max(ens.last['buy_score'], ens.last['sell_score'])
+    return {**{f'{k}_probability': v for k, v in prob.items()}, 'predicted_action': action, 'confidence': float(conf),
+            'sources': {r: {'action': p['predicted_action'], 'confidence': p['confidence']} for r, p in preds.items()}}
+
 def _score(st: dict, m: dict, data, candles, n: int, t0: float):
-    "Features and prediction for the newest closed bar (`candles[:n]`); None when the snapshot cannot give them."
-    from tg4_ml.features.classifier import classifier_features_live, min_history
-    clf = m['classifier']
-    keep = max(400, min_history(clf.spec))
+    "Features and prediction for the newest closed bar (`candles[:n]`) from every direction source; ValueError when the snapshot cannot give them."
+    from tg4_ml.features.classifier import min_history
+    keep = max([400] + [min_history(s['model'].spec) for s in m['sources'] if s['kind'] == 'signal_classifier'])
     closed = candles[max(0, n - keep):n]
     view = _View(closed[-1].timestamp + timedelta(minutes=1), {m['symbol']: closed}, getattr(data, 'trades', None) or {})
-    feats = classifier_features_live(view, m['symbol'], clf.spec)        # validates the candles; ValueError when it cannot
-    pred = clf.predict_one(feats)
+    feats, preds = None, {}
+    for s in m['sources']:
+        f, preds[s['ref']] = _predict(s, view, m['symbol'])
+        if f is not None: feats = f
+    pred = preds[m['sources'][0]['ref']] if len(preds) == 1 else _fuse(m, preds)
     lat = m['latency_ms']; lat.append((time.perf_counter() - t0)*1e3)
     ind = m['ind']
     ind.update(p_buy=pred['buy_probability'], p_sell=pred['sell_probability'], p_hold=pred['hold_probability'],
-               confidence=pred['confidence'], action=pred['predicted_action'], latency_ms=lat[-1])
+               confidence=pred['confidence'], action=pred['predicted_action'], latency_ms=lat[-1],
+               sources={r: {'action': p['predicted_action'], 'confidence': p['confidence']} for r, p in preds.items()})
     if len(lat) <= 64 or len(lat) % 16 == 0:            # percentiles of all scored bars so far, refreshed every 16th bar after the first 64
         p50, p99 = np.percentile(np.asarray(lat), [50, 99])
         ind['latency_p50_ms'], ind['latency_p99_ms'] = float(p50), float(p99)
     return feats, pred
+
+def _book(st: dict, m: dict):
+    "The strategy's book as the sizer sees it (`tg4_ml.features.sizer.PortfolioState`): equity = start + closed P&L, open positions."
+    from tg4_ml.features.sizer import PortfolioState
+    start = st['config'].get('sizer_equity_usd') or m['params']['initial_cash']
+    equity = float(start) + st['closed_pnl']
+    st['peak_equity'] = max(st.get('peak_equity', equity), equity)
+    losses = 0
+    for t in reversed(st['round_trips']):
+        if t['pnl'] < 0: losses += 1
+        else: break
+    positions = {s: {'side': 1 if o['position']['side'] == 'long' else -1, 'notional': o['position']['qty']*o['position']['entry'],
+                     'stop_pct': o['params']['stop'] or 0.0} for s, o in st['models'].items() if o['position'] is not None}
+    return PortfolioState(equity, st['peak_equity'], losses, positions)
+
+def _size_fraction(st: dict, m: dict, data, candles, n: int, pred: dict, act: str) -> float:
+    "The sizer's fraction of the maximum position for this entry, from the same 13 features as in its training."
+    from tg4_ml.features.sizer import SIZER_MIN_HISTORY, reference_symbol, sizer_features, sizer_market_live
+    symbol, p = m['symbol'], m['params']
+    closed = candles[max(0, n - max(400, SIZER_MIN_HISTORY)):n]
+    ref_symbol = reference_symbol(symbol)
+    view = _View(closed[-1].timestamp + timedelta(minutes=1), {symbol: closed, ref_symbol: (data.candles_1m or {}).get(ref_symbol) or []}, {})
+    market = sizer_market_live(view, symbol)
+    probs = {k: pred[f'{k}_probability'] for k in ('buy', 'sell', 'hold')}
+    feats = sizer_features(market, probs, 'buy' if act == 'buy' else 'sell', _book(st, m), symbol,
+                           (p['target'] or 0.0)*100, (p['stop'] or 0.0)*100, fee_rate=float(p['model_fee_rate'] or 0.0), slippage_bps=p['slippage_bps'])
+    return float(m['sizer']['model'].size(feats))
 
 def _entry(m: dict, pred: dict):
     "The model's action on a new bar: an entry, a model exit, or None."
@@ -266,15 +366,22 @@ def _step(st: dict, m: dict, data, ts_us: int, t0: float):
     if act is None: return None
     if act == 'model': return _exit_signal(st, m, data, mode, 'model', f"{pred['predicted_action']} p={pred['confidence']:.2f}")
     price, p = float((data.prices or {}).get(symbol) or candles[n - 1].close), m['params']
+    size, frac = p['size_usd'], None
+    if m['sizer'] is not None:
+        try: frac = _size_fraction(st, m, data, candles, n, pred, act)
+        except ValueError as e: return _skip(st, m, 'sizer', bar_us, str(e))             # no size, no trade: counted
+        m['size_fraction'] = m['ind']['size_fraction'] = frac
+        if frac < float(cfg.get('min_size_fraction', 0.02)): return _skip(st, m, 'sized_out', bar_us, f"fraction {frac:.4f}")
+        size = p['size_usd']*frac
     stop = target = None
     if cfg.get('tester_stops'):
         sgn = 1 if act == 'buy' else -1
         stop = price*(1 - sgn*p['stop']) if p['stop'] else None
         target = price*(1 + sgn*p['target']) if p['target'] else None
-    return st['Signal'](action=act, symbol=symbol, size=p['size_usd'], price=price,
+    return st['Signal'](action=act, symbol=symbol, size=size, price=price,
                         reason=f"{m['ref']}: {pred['predicted_action']} p={pred['confidence']:.2f}", stop_loss=stop, take_profit=target,
                         metadata={'size_unit': 'usd', 'strategy': STRATEGY_NAME, 'model': m['ref'], 'feature_spec': m['fingerprint'],
-                                  'confidence': pred['confidence'], 'bar': bar_us, 'executor': mode,
+                                  'confidence': pred['confidence'], 'bar': bar_us, 'executor': mode, 'size_fraction': frac,
                                   'probabilities': {k: pred[f'{k}_probability'] for k in ('buy', 'sell', 'hold')}})
 
 def generate_signal(data, config: dict, state: dict):
