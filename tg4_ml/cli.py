@@ -357,7 +357,10 @@ def cmd_pipeline(args, cfg: Config) -> int:
 def _install_args(p):
     p.add_argument('paper_tester_dir', help="the paper tester's folder (the one holding strategies/)")
     p.add_argument('--model', action='append', default=[], metavar='SYMBOL=NAME[:VERSION]',
-                   help="registered model per symbol, e.g. --model XRP/USDT=signal_xrp_usdt:3 (repeatable; these alone define the strategy's symbols)")
+                   help="registered direction model per symbol, e.g. --model XRP/USDT=signal_xrp_usdt:3 (repeatable; these alone define the strategy's symbols); "
+                        "several joined by '+' are fused by SignalEnsemble: --model BTC/USDT=signal_btc_usdt:1+lstm_btc_usdt:2")
+    p.add_argument('--sizer', action='append', default=[], metavar='SYMBOL=NAME[:VERSION]',
+                   help="registered position sizer for a symbol: its fraction x the model's position size is each entry's size")
     p.add_argument('--allow-other-symbol', action='store_true', help="install a model trained on another symbol than the one it trades")
     p.add_argument('--start', help="first day of the printed backtest command (default: the model's test part, less the tester's warm-up)")
     p.add_argument('--end', help="end day of the printed backtest command (default: the end of the model's test part)")
@@ -368,15 +371,18 @@ def _install_args(p):
          "with the given symbols and pinned, verified model versions; print the command that runs the tester's backtest with it.")
 def cmd_install_strategy(args, cfg: Config) -> int:
     from tg4_ml.strategies.install import install_strategy
-    models = {}
-    for item in args.model:
-        sym, sep, ref = item.partition('=')
-        if not (sep and sym and ref): raise CliError(f"--model {item!r}: give SYMBOL=NAME[:VERSION], e.g. --model XRP/USDT=signal_xrp_usdt:3")
-        if sym in models: raise CliError(f"--model: {sym} is given twice")
-        models[sym] = ref
+    def pairs(items, flag):
+        out = {}
+        for item in items:
+            sym, sep, ref = item.partition('=')
+            if not (sep and sym and ref): raise CliError(f"{flag} {item!r}: give SYMBOL=NAME[:VERSION], e.g. {flag} XRP/USDT=signal_xrp_usdt:3")
+            if sym in out: raise CliError(f"{flag}: {sym} is given twice")
+            out[sym] = ref
+        return out
+    models = {s: (r.split('+') if '+' in r else r) for s, r in pairs(args.model, '--model').items()}
     if not models: raise CliError("give at least one --model SYMBOL=NAME[:VERSION]")
     try: report = install_strategy(args.paper_tester_dir, models, cfg.path('models_dir'), force=args.force,
-                                   allow_other_symbol=args.allow_other_symbol, start=args.start, end=args.end)
+                                   allow_other_symbol=args.allow_other_symbol, start=args.start, end=args.end, sizers=pairs(args.sizer, '--sizer'))
     except (ValueError, FileExistsError) as e: raise CliError(str(e)) from None
     print(report)
     return 0
