@@ -7,7 +7,7 @@ __all__ = ['SizerMLP', 'growth_loss', 'SizerFitConfig', 'PositionSizer', 'fit_si
 
 # %% ../../nbs/33_models.sizer.ipynb #fad6c383
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
