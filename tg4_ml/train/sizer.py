@@ -6,7 +6,7 @@
 __all__ = ['SIZER_FEATURE_VERSION', 'LOW_FEE_TRADING', 'PROBABILITY_COLUMNS', 'SizerTrainConfig', 'portfolio_state_at',
            'trade_inputs', 'sizer_trades', 'sized_backtest', 'SizerResult', 'train_sizer']
 
-# %% ../../nbs/63a_train.sizer.ipynb #824e4175
+# %% ../../nbs/63a_train.sizer.ipynb #7020dba7
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -27,7 +27,7 @@ from ..models.classifier import SignalClassifier
 from ..models.sizer import PositionSizer, SizerFitConfig, fit_sizer, sizer_input
 from ..registry import ModelRegistry, code_version
 
-# %% ../../nbs/63a_train.sizer.ipynb #2cf5ed55
+# %% ../../nbs/63a_train.sizer.ipynb #fee09b13
 SIZER_FEATURE_VERSION = '1'        # the 13 inputs of tg4_ml.features.sizer and the correlation rule of models.sizer
 
 @dataclass
@@ -64,7 +64,7 @@ class SizerTrainConfig:
 
 LOW_FEE_TRADING = TradingConfig(fee_rate=0.0005, slippage_bps=2.0, confidence_threshold=0.4)   # the runs below: see the prose on costs
 
-# %% ../../nbs/63a_train.sizer.ipynb #34acf6f2
+# %% ../../nbs/63a_train.sizer.ipynb #9da4927c
 def portfolio_state_at(result: BacktestResult, bar: int, symbol: str) -> PortfolioState:
     "The book at the close of bar position `bar` of a backtest: marked equity, its peak, losing trades in a row closed by then, the open position."
     eq, idx, trades = result.equity.to_numpy(), result.equity.index, result.trades
@@ -98,7 +98,7 @@ def trade_inputs(result: BacktestResult, predictions: pd.DataFrame, market: pd.D
     cols = ['signal_time', 'entry_time', 'exit_time', 'side', 'trade_return', *SIZER_FEATURES]
     return pd.DataFrame(rows, columns=cols)
 
-# %% ../../nbs/63a_train.sizer.ipynb #5fba42a7
+# %% ../../nbs/63a_train.sizer.ipynb #e9214516
 def _fit_classifier(grid: pd.DataFrame, labels: pd.Series, train_rows: np.ndarray, val_rows: np.ndarray, cfg: SizerTrainConfig) -> tuple[SignalClassifier, pd.DataFrame]:
     "Feature spec and XGBoost classifier fitted on `train_rows` (early stopping on `val_rows`); returns it with the features of the whole grid."
     spec = fit_feature_spec(grid.iloc[train_rows], order_flow=cfg.order_flow)
@@ -148,7 +148,7 @@ def sizer_trades(source, symbol: str, trading: TradingConfig | None = None, conf
                       'mean_trade_return': float(t.trade_return.mean()) if len(t) else float('nan'), 'best_iteration': clf.best_iteration})
     return pd.concat(out, ignore_index=True), pd.DataFrame(folds)
 
-# %% ../../nbs/63a_train.sizer.ipynb #2145c658
+# %% ../../nbs/63a_train.sizer.ipynb #84188b41
 def sized_backtest(sizer: PositionSizer, candles: pd.DataFrame, signals: np.ndarray, predictions: pd.DataFrame, market: pd.DataFrame,
                    symbol: str, trading: TradingConfig) -> tuple[BacktestResult, np.ndarray, pd.DataFrame]:
     "(backtest with the sizer's sizes, per-bar sizes (1 where nothing was sized), one row per sized entry) over `candles`."
@@ -167,7 +167,7 @@ def sized_backtest(sizer: PositionSizer, candles: pd.DataFrame, signals: np.ndar
         sizes[s], done = sizer.size(x), s
         rows.append({'signal_time': candles.index[s], 'size': sizes[s], **x})
 
-# %% ../../nbs/63a_train.sizer.ipynb #31c3ae61
+# %% ../../nbs/63a_train.sizer.ipynb #be2a4d7e
 @dataclass
 class SizerResult:
     "What a sizer training run produced."
@@ -193,7 +193,7 @@ def _reference(store, symbol: str, cfg: SizerTrainConfig) -> pd.DataFrame | None
     ref = open_store(store, create=False).read_candles(reference_symbol(symbol), cfg.start, cfg.end) if not isinstance(store, pd.DataFrame) else None
     return ref if ref is not None and len(ref) else None
 
-# %% ../../nbs/63a_train.sizer.ipynb #751ee22d
+# %% ../../nbs/63a_train.sizer.ipynb #42b58714
 def train_sizer(store, symbol: str, trading: TradingConfig | None = None, registry: ModelRegistry | str | Path = 'models',
                 runs_dir: str | Path = 'runs', config: SizerTrainConfig | None = None, register_classifier: bool = True) -> SizerResult:
     "Walk-forward trades -> sizer -> out-of-sample table (fixed size vs sizer) -> registry."
