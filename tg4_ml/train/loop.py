@@ -318,7 +318,7 @@ def fit(model: nn.Module,                      # any torch module; moved to the 
     return FitResult(model=model, history=history, best_epoch=es['best_epoch'], best_val_loss=es['best_val_loss'], epochs_run=epoch,
                      stopped_early=es['stopped'], device=device, amp=amp, checkpoint_dir=ckdir, resumed_from=resumed_from)
 
-# %% ../../nbs/62_train.loop.ipynb #12c8475d
+# %% ../../nbs/62_train.loop.ipynb #7d5e2f06
 def mlflow_tracker(client, run_id: str, prefix: str = '') -> Callable:
     "A `tracker` logging each epoch's finite numbers to MLflow run `run_id` with `client.log_batch`, step = epoch."
     from mlflow.entities import Metric
