@@ -1,6 +1,6 @@
 """The deep training loop's memory and overhead. Prints figures, asserts nothing about time or memory.
 
-    python bench/deep_loop.py [--anchors 525600] [--mem-batches 20] [--steps 200] [--repeats 5] [--lstm-steps 5] [--lstm-repeats 3] [--threads 1]
+    python bench/deep_loop.py [--anchors 525600] [--mem-batches 10] [--steps 200] [--repeats 5] [--lstm-steps 5] [--lstm-repeats 3] [--threads 1]
 
 (a) Memory: one epoch over a year of 1-minute bars (525,600 anchors, 60x10 float32 windows) through
     `tg4_ml.train.loop.fit` and `tg4_ml.train.windows.WindowDataset`, with a model of the direction LSTM's size
@@ -112,20 +112,21 @@ def memory(args):
     for label, anchors in (('small', steps_n * args.batch_size), ('year', args.anchors)):
         cmd = [sys.executable, __file__, '--memory-child', '--anchors', str(anchors), '--batch-size', str(args.batch_size),
                '--mem-batches', str(args.mem_batches), '--threads', str(args.threads)]
-        out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+        env = {**os.environ, 'MALLOC_MMAP_THRESHOLD_': '131072'}   # fixed: big blocks are mmapped and returned on free, so RSS tracks live memory
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env)
         runs[label] = json.loads(out.stdout.splitlines()[-1])
     small, year = runs['small'], runs['year']
     n_batches = math.ceil(args.anchors / args.batch_size)
     full = args.anchors * WINDOW * FEATURES * 4
-    print(f"(a) memory, model: {year['model']}, {year['params']:,} parameters ({year['params'] * 4 / 2**20:.1f} MB float32); "
-          f"each run in a fresh process, RSS sampled every 5 ms, baseline = after torch, the model and a 2-batch warm-up fit")
+    print(f"(a) memory, model: {year['model']}, {year['params']:,} parameters ({year['params'] * 4 / 2**20:.1f} MB float32); each run in a fresh "
+          f"process (glibc mmap threshold fixed at 128 KiB), RSS sampled every 5 ms; baseline = after torch, the model and a 2-batch warm-up fit")
     print(f"    {steps_n} training batches of {args.batch_size} over {steps_n * args.batch_size:,} anchors: "
-          f"baseline {small['base']:.0f} MB, epoch peak {small['peak'] - small['base']:+.0f} MB ({small['t_epoch']:.1f} s)")
+          f"baseline {small['base']:.0f} MB, epoch peak {small['peak']:.0f} MB ({small['t_epoch']:.1f} s)")
     print(f"    the same {steps_n} of {n_batches} batches (max_batches cap on CPU) over a year, {args.anchors:,} anchors "
           f"(series + anchors + targets {year['data_mb']:.1f} MB, built in {year['t_build']:.2f} s with the NaN check): "
-          f"baseline {year['base']:.0f} MB, after building {year['built'] - year['base']:+.0f} MB, epoch peak {year['peak'] - year['base']:+.0f} MB ({year['t_epoch']:.1f} s)")
-    print(f"    cost of the year of data on top of the model's training: {(year['peak'] - year['base']) - (small['peak'] - small['base']):+.0f} MB "
-          f"at the epoch peak; materialising all windows instead: {full / 1e9:.2f} GB ({full / 2**20:.0f} MB)")
+          f"baseline {year['base']:.0f} MB, after building {year['built']:.0f} MB ({year['built'] - year['base']:+.0f}), epoch peak {year['peak']:.0f} MB ({year['t_epoch']:.1f} s)")
+    print(f"    cost of the year of data on top of the model's training (peak minus peak): {year['peak'] - small['peak']:+.0f} MB; "
+          f"materialising all windows instead: {full / 1e9:.2f} GB ({full / 2**20:.0f} MB)")
 
 
 def bare_epoch(model, ds, val, cfg: LoopConfig) -> float:
@@ -175,7 +176,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--anchors', type=int, default=525_600, help='anchors of the memory run (a year of 1-minute bars)')
     ap.add_argument('--batch-size', type=int, default=256)
-    ap.add_argument('--mem-batches', type=int, default=20, help='batches of the memory epoch on CPU (max_batches)')
+    ap.add_argument('--mem-batches', type=int, default=10, help='batches of the memory epoch on CPU (max_batches)')
     ap.add_argument('--steps', type=int, default=200, help='training (and validation) batches per overhead run of the small MLP')
     ap.add_argument('--repeats', type=int, default=5)
     ap.add_argument('--lstm-steps', type=int, default=5, help='training (and validation) batches per overhead run of the LSTM-sized model')

@@ -5,6 +5,9 @@
 For the GPU machine: needs only torch, numpy, tqdm and fastcore (tg4_ml.core uses fastcore.basics.patch); it imports
 `tg4_ml.train.loop`, `tg4_ml.train.windows` and, when this tree has it, `tg4_ml.models.lstm` (else a stand-in model of
 the same shapes from bench/deep_loop.py), nothing else of tg4_ml (no TA-Lib, XGBoost, MLflow, pandas needed).
+`tg4_ml.models.lstm` imports `tg4_ml.features.classifier`, which needs TA-Lib: without TA-Lib the stand-in is used
+(820,617 parameters against the real network's 858,185); the first line printed names the model. Each CUDA part runs on
+its own: an error is printed with its traceback and the next part still runs (exit status 1).
 
 1. Checks on CUDA (a few seconds): the precision 'auto' resolves to, a short fit with each AMP mode the GPU supports (the
    loss must fall and stay finite; fp16 goes through the GradScaler), and a resume on CUDA: 2 epochs + resume to 4
@@ -26,7 +29,7 @@ try:
     from tg4_ml.train.loop import LoopConfig, fit, resolve_amp
     from deep_loop import direction_loss, lstm_sized_model, synthetic_windows
 except ModuleNotFoundError as e:
-    hint = " (tg4_ml.core imports fastcore.basics: install the fastcore wheel, pure Python)" if e.name == 'fastcore' else ''
+    hint = " (tg4_ml.core imports fastcore.basics: install the fastcore wheel, pure Python)" if (e.name or '').startswith('fastcore') else ''
     print(f"bench/gpu.py cannot start: module {e.name!r} is missing{hint}", file=sys.stderr)
     sys.exit(2)
 
@@ -95,6 +98,15 @@ def cuda_checks() -> bool:
     return ok
 
 
+def attempt(what: str, run):
+    "Run one part; on an error print it and go on with the next part (one GPU session should report everything it can)."
+    try: return run()
+    except Exception:
+        import traceback
+        print(f"  {what} FAILED:"); traceback.print_exc(file=sys.stdout)
+        return None
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--batches', type=int, default=200, help='training batches of the CUDA epoch')
@@ -117,12 +129,15 @@ def main():
     if not cuda:
         print("no CUDA GPU: CPU figures only (run this on the GPU machine for the CUDA epoch)")
         return 0
-    ok = cuda_checks()
+    ok = attempt('CUDA checks', cuda_checks) is True
     for amp in ('auto', 'off'):
-        results.append(epoch_time('cuda', amp, args.batches, args)); show(results[-1])
-    if args.cpu_batches:
-        cpu, gpu = results[0]['ms_per_batch'], results[1]['ms_per_batch']
-        print(f"  CUDA amp={results[1]['amp']} is {cpu / gpu:.1f}x faster per batch than the CPU ({cpu:.1f} vs {gpu:.1f} ms)")
+        r = attempt(f'CUDA epoch amp={amp}', lambda: epoch_time('cuda', amp, args.batches, args))
+        if r: results.append(r); show(r)
+        ok &= bool(r)
+    cuda_runs = [r for r in results if r['device'] == 'cuda']
+    if args.cpu_batches and cuda_runs:
+        cpu, gpu = results[0]['ms_per_batch'], cuda_runs[0]['ms_per_batch']
+        print(f"  CUDA amp={cuda_runs[0]['amp']} is {cpu / gpu:.1f}x faster per batch than the CPU ({cpu:.1f} vs {gpu:.1f} ms)")
     return 0 if ok else 1
 
 

@@ -15,7 +15,7 @@ from typing import Callable
 
 import pandas as pd
 
-from .core import Config, missing_extra
+from .core import Config, missing_extra, normalize_symbol, symbol_slug
 
 # %% ../nbs/90_cli.ipynb #c770766b
 class CliError(Exception):
@@ -236,6 +236,22 @@ def _train_args(p):
     tc.add_argument('--horizon', type=int, help="label horizon in minutes (default: features.labels.DEFAULT_HORIZON, 15)")
     tc.add_argument('--config', dest='train_config', help="TOML/YAML/JSON file with TrainConfig fields (a [train] table or top-level keys)")
     tc.add_argument('--tracking-uri', help="MLflow tracking URI (default: MLFLOW_TRACKING_URI or sqlite:///runs/mlflow.db)")
+    for kind, help_, desc in (('lstm', "the multi-horizon LSTM with attention (direction per horizon)", "Train the LSTM (torch loop with checkpoints), evaluate it per horizon against the baselines and the classifier, backtest, log to MLflow, register."),
+                              ('tft', "the Temporal Fusion Transformer (quantiles of the forward return)", "Train the TFT, evaluate quantile loss and band coverage on the test part, log to MLflow, register.")):
+        d = kinds.add_parser(kind, help=help_, description=desc)
+        _store_arg(d)
+        d.add_argument('--symbol', required=True, help="symbol, e.g. BTC/USDT")
+        d.add_argument('--device', choices=['auto', 'cpu', 'cuda'], default=None, help="where to train (default auto: CUDA with AMP when torch sees a GPU)")
+        d.add_argument('--epochs', type=int, help="most epochs (early stopping may end sooner; default 20)")
+        d.add_argument('--resume', action='store_true', help="continue the run killed before it finished, from its last checkpoint")
+        d.add_argument('--checkpoint-dir', help="checkpoints of this run (default: RUNS_DIR/checkpoints/MODEL_SYMBOL)")
+        d.add_argument('--config', dest='train_config', help="TOML/YAML/JSON file with DeepTrainConfig fields ([train], [train.loop], [train.trading], [train.model_params])")
+        d.add_argument('--tracking-uri', help="MLflow tracking URI (default: MLFLOW_TRACKING_URI or sqlite:///runs/mlflow.db)")
+    sz = kinds.add_parser('sizer', help="the MLP position sizer (walk-forward trades of the classifier)",
+                          description="Walk-forward classifier trades on the training part -> sizer -> out-of-sample backtest, fixed size vs sized -> register.")
+    _store_arg(sz)
+    sz.add_argument('--symbol', required=True, help="symbol, e.g. BTC/USDT")
+    sz.add_argument('--config', dest='train_config', help="TOML/YAML/JSON file with SizerTrainConfig fields in [train], the trading rules in [train.trading]")
 
 def _train_config(args, cfg: Config, **over):
     "The `TrainConfig` from a config file's [train] table (trading rules in [train.trading], old flat keys accepted) and the options."
@@ -266,13 +282,60 @@ def _print_where(results, cfg: Config, tracking_uri):
     uri = tracking_uri or os.environ.get('MLFLOW_TRACKING_URI') or f"sqlite:///{(cfg.path('runs_dir')/'mlflow.db').resolve()}"
     print(f"MLflow: {uri}   (browse with: .venv/bin/mlflow ui --backend-store-uri {uri})")
 
-@command('train', "train a model (classifier), evaluate it, log it to MLflow and register it", _train_args)
+@command('train', "train a model (classifier, lstm, tft, sizer), evaluate it out of sample, log it to MLflow and register it", _train_args)
 def cmd_train(args, cfg: Config) -> int:
+    if args.model_kind in ('lstm', 'tft'): return _train_deep(args, cfg)
+    if args.model_kind == 'sizer': return _train_sizer(args, cfg)
     from tg4_ml.train.classifier import train_classifier
     tc = _train_config(args, cfg, symbol=args.symbol, backend=args.backend, label=args.label, horizon=args.horizon)
     res = train_classifier(args.store or cfg.store_url, tc, registry=cfg.path('models_dir'), runs_dir=cfg.path('runs_dir'),
                            tracking_uri=args.tracking_uri, progress=True)
     print(_result_table([res])); _print_where([res], cfg, args.tracking_uri)
+    return 0
+
+# %% ../nbs/90_cli.ipynb #58eac24c
+def _config_file(args) -> dict:
+    if not getattr(args, 'train_config', None): return {}
+    from tg4_ml.core import _read_config_file
+    data = _read_config_file(Path(args.train_config))
+    return dict(data.get('train', data))
+
+def _train_deep(args, cfg: Config) -> int:
+    try:
+        from tg4_ml.train.deep import DeepTrainConfig, train_lstm, train_tft
+    except ModuleNotFoundError as e: raise CliError(missing_extra(e)) from None
+    values = _config_file(args)
+    values.update(symbol=args.symbol, model=args.model_kind)
+    values.setdefault('seed', cfg.seed)
+    loop = dict(values.get('loop') or {})
+    if args.device: loop['device'] = args.device
+    if args.epochs: loop['epochs'] = args.epochs
+    values['loop'] = loop
+    try: dc = DeepTrainConfig.from_dict(values)
+    except (ValueError, TypeError) as e: raise CliError(str(e)) from None
+    ckpt = Path(args.checkpoint_dir) if args.checkpoint_dir else cfg.path('runs_dir')/'checkpoints'/f"{args.model_kind}_{symbol_slug(normalize_symbol(args.symbol))}"
+    if args.resume and not (ckpt/'last.pt').exists(): raise CliError(f"--resume: no checkpoint in {ckpt} (give --checkpoint-dir of the run to continue)")
+    fn = train_lstm if args.model_kind == 'lstm' else train_tft
+    res = fn(args.store or cfg.store_url, dc, registry=cfg.path('models_dir'), runs_dir=cfg.path('runs_dir'), tracking_uri=args.tracking_uri,
+             checkpoint_dir=ckpt, resume=args.resume, progress=True)
+    print(res)
+    print(f"  {res.model_version.ref}: model {cfg.path('models_dir')/res.model_version.model_path}, checkpoints {ckpt}, MLflow run {res.mlflow_run_id}")
+    return 0
+
+def _train_sizer(args, cfg: Config) -> int:
+    try:
+        from tg4_ml.train.sizer import SizerTrainConfig, train_sizer
+        from tg4_ml.eval.backtest import TradingConfig
+    except ModuleNotFoundError as e: raise CliError(missing_extra(e)) from None
+    values = _config_file(args)
+    trading = values.pop('trading', None)
+    values.setdefault('seed', cfg.seed)
+    try: sc, tc = SizerTrainConfig.from_dict(values), TradingConfig.from_dict(trading)
+    except (ValueError, TypeError) as e: raise CliError(str(e)) from None
+    try: res = train_sizer(args.store or cfg.store_url, args.symbol, trading=tc, registry=cfg.path('models_dir'), runs_dir=cfg.path('runs_dir'), config=sc)
+    except ValueError as e: raise CliError(str(e)) from None
+    print(f"{res.model_version.ref} (walk-forward trades: {len(res.trades)}; classifier {getattr(res.classifier_version, 'ref', None)})")
+    print(res.table.to_string(float_format=lambda v: f'{v:.4g}'))
     return 0
 
 # %% ../nbs/90_cli.ipynb #eaacdb0d
@@ -357,7 +420,10 @@ def cmd_pipeline(args, cfg: Config) -> int:
 def _install_args(p):
     p.add_argument('paper_tester_dir', help="the paper tester's folder (the one holding strategies/)")
     p.add_argument('--model', action='append', default=[], metavar='SYMBOL=NAME[:VERSION]',
-                   help="registered model per symbol, e.g. --model XRP/USDT=signal_xrp_usdt:3 (repeatable; these alone define the strategy's symbols)")
+                   help="registered direction model per symbol, e.g. --model XRP/USDT=signal_xrp_usdt:3 (repeatable; these alone define the strategy's symbols); "
+                        "several joined by '+' are fused by SignalEnsemble: --model BTC/USDT=signal_btc_usdt:1+lstm_btc_usdt:2")
+    p.add_argument('--sizer', action='append', default=[], metavar='SYMBOL=NAME[:VERSION]',
+                   help="registered position sizer for a symbol: its fraction x the model's position size is each entry's size")
     p.add_argument('--allow-other-symbol', action='store_true', help="install a model trained on another symbol than the one it trades")
     p.add_argument('--start', help="first day of the printed backtest command (default: the model's test part, less the tester's warm-up)")
     p.add_argument('--end', help="end day of the printed backtest command (default: the end of the model's test part)")
@@ -368,15 +434,18 @@ def _install_args(p):
          "with the given symbols and pinned, verified model versions; print the command that runs the tester's backtest with it.")
 def cmd_install_strategy(args, cfg: Config) -> int:
     from tg4_ml.strategies.install import install_strategy
-    models = {}
-    for item in args.model:
-        sym, sep, ref = item.partition('=')
-        if not (sep and sym and ref): raise CliError(f"--model {item!r}: give SYMBOL=NAME[:VERSION], e.g. --model XRP/USDT=signal_xrp_usdt:3")
-        if sym in models: raise CliError(f"--model: {sym} is given twice")
-        models[sym] = ref
+    def pairs(items, flag):
+        out = {}
+        for item in items:
+            sym, sep, ref = item.partition('=')
+            if not (sep and sym and ref): raise CliError(f"{flag} {item!r}: give SYMBOL=NAME[:VERSION], e.g. {flag} XRP/USDT=signal_xrp_usdt:3")
+            if sym in out: raise CliError(f"{flag}: {sym} is given twice")
+            out[sym] = ref
+        return out
+    models = {s: (r.split('+') if '+' in r else r) for s, r in pairs(args.model, '--model').items()}
     if not models: raise CliError("give at least one --model SYMBOL=NAME[:VERSION]")
     try: report = install_strategy(args.paper_tester_dir, models, cfg.path('models_dir'), force=args.force,
-                                   allow_other_symbol=args.allow_other_symbol, start=args.start, end=args.end)
+                                   allow_other_symbol=args.allow_other_symbol, start=args.start, end=args.end, sizers=pairs(args.sizer, '--sizer'))
     except (ValueError, FileExistsError) as e: raise CliError(str(e)) from None
     print(report)
     return 0

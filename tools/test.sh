@@ -76,5 +76,20 @@ echo "notebooks: $total run, $nfail failed, $(( $(date +%s) - start )) s"
 passed=$((passed + total - nfail)); failed=$((failed + nfail))
 if [ "$total" = 0 ]; then echo "no notebook was tested"; failed=$((failed + 1)); fi
 
+# 6. the papermill training notebooks (experiments/, outside the export path) with their smoke-sized defaults,
+#    each writing only under a throwaway runs folder
+exp_out=$(mktemp -d)
+for nb in experiments/*.ipynb; do
+  [ -e "$nb" ] || continue
+  name=$(basename "$nb" .ipynb)
+  t0=$(date +%s)
+  if papermill --no-progress-bar "$nb" "$exp_out/$name.ipynb" -p runs_dir "$exp_out/$name" >"$exp_out/$name.log" 2>&1; then
+    echo "papermill $nb: passed ($(( $(date +%s) - t0 )) s)"; passed=$((passed + 1))
+  else
+    tail -40 "$exp_out/$name.log"; echo "papermill $nb FAILED"; failed=$((failed + 1))
+  fi
+done
+rm -rf "$exp_out"
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

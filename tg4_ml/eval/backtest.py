@@ -70,7 +70,7 @@ def _kernel():
     import numba
 
     @numba.njit
-    def run(o, h, l, c, sig, cash0, size_usd, fee, slip, sl, tp, long_short):
+    def run(o, h, l, c, sig, frac, cash0, size_usd, fee, slip, sl, tp, long_short):
         n = len(o)
         equity = np.empty(n); position = np.zeros(n, np.int8)
         t_entry = np.empty(n, np.int64); t_exit = np.empty(n, np.int64); t_side = np.empty(n, np.int8)
@@ -93,7 +93,8 @@ def _kernel():
                 if pos == 0 and want != 0:                       # open at the open
                     px = o[t]*(1 + slip) if want == 1 else o[t]*(1 - slip)
                     equity_now = cash
-                    notional = size_usd if size_usd < equity_now else equity_now
+                    want_usd = size_usd*frac[t - 1]                 # the size decided with the signal
+                    notional = want_usd if want_usd < equity_now else equity_now
                     if notional > 0:
                         qty = notional/px
                         entry_fee = notional*fee
@@ -168,8 +169,20 @@ class BacktestResult:
         extra = pd.DataFrame({'strategy': {k: self.metrics[k] for k in ('trades', 'win_rate', 'profit_factor', 'exposure', 'fees_paid', 'ambiguous_bars')}})
         return pd.concat([s, extra])
 
-def backtest(candles: pd.DataFrame, signals, config: TradingConfig | None = None) -> BacktestResult:
-    "Run the signal series (decided at each bar's close) over sorted candles."
+def _sizes(sizes, index: pd.DatetimeIndex) -> np.ndarray:
+    "The per-bar size fractions as a float array: ones for None; a clear error for a wrong length, NaN or a value outside [0, 1]."
+    n = len(index)
+    if sizes is None: return np.ones(n)
+    f = np.ascontiguousarray(np.asarray(sizes, dtype=float))
+    if f.shape != (n,): raise ValueError(f"backtest: sizes of shape {f.shape} for {n} candles (one fraction per bar)")
+    bad = ~(np.isfinite(f) & (f >= 0) & (f <= 1))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(f"backtest: sizes must be finite fractions in [0, 1]; {int(bad.sum())} are not, first {f[i]} at {index[i]}")
+    return f
+
+def backtest(candles: pd.DataFrame, signals, config: TradingConfig | None = None, sizes=None) -> BacktestResult:
+    "Run the signal series (decided at each bar's close) over sorted candles; `sizes`: optional per-bar fraction of `position_size_usd` for an entry decided at that bar."
     cfg = config or TradingConfig()
     sig = np.asarray(signals, dtype=np.int8)
     if len(sig) != len(candles): raise ValueError(f"backtest: {len(sig)} signals for {len(candles)} candles")
@@ -177,7 +190,8 @@ def backtest(candles: pd.DataFrame, signals, config: TradingConfig | None = None
     if len(candles) < 2: raise ValueError("backtest: need at least 2 bars")
     arr = [np.ascontiguousarray(candles[k].to_numpy(float)) for k in ('open', 'high', 'low', 'close')]
     if not all(np.isfinite(a).all() for a in arr): raise ValueError("backtest: candles hold NaN or infinite prices (validate them first)")
-    out = _kernel()(*arr, sig, float(cfg.initial_cash), float(cfg.position_size_usd), float(cfg.fee_rate), cfg.slippage_bps*1e-4,
+    frac = _sizes(sizes, candles.index)
+    out = _kernel()(*arr, sig, frac, float(cfg.initial_cash), float(cfg.position_size_usd), float(cfg.fee_rate), cfg.slippage_bps*1e-4,
                     (cfg.stop_loss_pct or 0)/100, (cfg.take_profit_pct or 0)/100, cfg.mode == 'long_short')
     equity, position, k, ambiguous = out[:4]
     te, tx, side, pin, pout, qty, pnl, fees, reason = (a[:k] for a in out[4:])

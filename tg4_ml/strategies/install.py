@@ -23,11 +23,12 @@ class InstallReport:
     "What `install_strategy` wrote and how to run it."
     path: Path
     symbols: list
-    models: dict                         # symbol -> pinned NAME:VERSION
+    models: dict                         # symbol -> pinned NAME:VERSION (or a list of them: an ensemble)
     registry_dir: Path
     settings: dict                       # symbol -> resolved threshold, size, stop, target, fee
     warnings: list = field(default_factory=list)
     backtest_commands: list = field(default_factory=list)
+    sizers: dict = field(default_factory=dict)   # symbol -> pinned NAME:VERSION of its position sizer
 
     @property
     def lines(self) -> list:
@@ -35,6 +36,8 @@ class InstallReport:
         out = [f"wrote {self.path}", f"  registry: {self.registry_dir}"]
         for s, ref in self.models.items():
             p = self.settings[s]
+            ref = ' + '.join(ref) if isinstance(ref, list) else ref
+            if s in self.sizers: ref += f" sized by {self.sizers[s]}"
             out.append(f"  {s} = {ref}: threshold {p['threshold']:g}, size {p['size_usd']:g} USD, stop {_pct(p['stop'])}, "
                        f"target {_pct(p['target'])}, shorts {'on' if p['allow_short'] else 'off'}, trained fee {'unknown' if p['model_fee_rate'] is None else p['model_fee_rate']}")
         out += [f"WARNING: {w}" for w in self.warnings]
@@ -68,13 +71,14 @@ def backtest_command(tester_dir, symbol: str, start=None, end=None, capital: flo
     return cmd + (f" --capital {capital:g}" if capital else '')
 
 # %% ../../nbs/74_strategies.install.ipynb #6217fc62
-def _resolve(reg, symbol: str, ref: str, allow_other_symbol: bool):
+def _resolve(reg, symbol: str, ref: str, allow_other_symbol: bool, kinds=('signal_classifier', 'price_direction_lstm')):
     "The registry entry for `ref`, verified, trained on `symbol`; a clear ValueError otherwise."
     from tg4_ml.registry import RegistryError
     name, _, version = str(ref).partition(':')
     if not name: raise ValueError(f"{symbol}: empty model name in {ref!r} (give SYMBOL=NAME[:VERSION])")
     try: mv = reg.get(name, int(version) if version else None)
     except (RegistryError, ValueError) as e: raise ValueError(f"{symbol}: {e}") from None
+    if mv.kind not in kinds: raise ValueError(f"{symbol}: {mv.ref} is a {mv.kind}, not a {' or '.join(kinds)}")
     problems = reg.verify(mv.name, mv.version)
     if problems: raise ValueError(f"{symbol}: {mv.ref} fails verification: " + '; '.join(problems))
     problem = None if allow_other_symbol else symbol_problem(symbol, mv.config, mv.ref)
@@ -90,24 +94,31 @@ CONFIG = {{**_DEFAULTS, **{config}}}
 
 # %% ../../nbs/74_strategies.install.ipynb #753107db
 def install_strategy(tester_dir, models: dict, registry_dir, config: dict | None = None, force: bool = False,
-                     allow_other_symbol: bool = False, start=None, end=None, db_url: str | None = None) -> InstallReport:
-    "Write `strategies/ml_signal_v1.py` for `models` (SYMBOL -> NAME[:VERSION]) into the paper tester's folder; the report says how to run it."
+                     allow_other_symbol: bool = False, start=None, end=None, db_url: str | None = None, sizers: dict | None = None) -> InstallReport:
+    "Write `strategies/ml_signal_v1.py` for `models` (SYMBOL -> NAME[:VERSION] of a classifier or LSTM, or a list: an ensemble) and optional `sizers` (SYMBOL -> position sizer) into the paper tester's folder; the report says how to run it."
     import tg4_ml
     from tg4_ml.registry import ModelRegistry
     root = Path(tester_dir)
     if not root.is_dir(): raise ValueError(f"{root}: no such folder (give the paper tester's folder, the one holding strategies/)")
     if not models: raise ValueError("no models: give at least one SYMBOL=NAME[:VERSION]")
     config = dict(config or {})
-    unknown = sorted(set(config) - set(STRATEGY_CONFIG) | ({'models', 'registry_dir'} & set(config)))
-    if unknown: raise ValueError(f"unknown or reserved strategy settings {unknown}; settable: {sorted(set(STRATEGY_CONFIG) - {'models', 'registry_dir'})}")
+    reserved = {'models', 'registry_dir', 'sizers'}
+    unknown = sorted(set(config) - set(STRATEGY_CONFIG) | (reserved & set(config)))
+    if unknown: raise ValueError(f"unknown or reserved strategy settings {unknown}; settable: {sorted(set(STRATEGY_CONFIG) - reserved)}")
     target = root/'strategies'/SHIM_NAME
     if (root/'strategies'/STRATEGY_NAME).is_dir(): raise ValueError(f"{root/'strategies'/STRATEGY_NAME} is a folder: it would shadow {target}; remove it")
     if target.exists() and not force: raise FileExistsError(f"{target} exists; pass force=True (--force) to overwrite it")
     reg = ModelRegistry(Path(registry_dir))
     if not reg.file.exists(): raise ValueError(f"no model registry at {reg.root} (train a model first, or point registry_dir at it)")
     allow = allow_other_symbol or bool(config.get('allow_other_symbol'))
-    entries = {s: _resolve(reg, s, ref, allow) for s, ref in models.items()}
-    pinned = {s: mv.ref for s, mv in entries.items()}
+    refs = {s: ([ref] if isinstance(ref, str) else list(ref)) for s, ref in models.items()}
+    if any(not r for r in refs.values()): raise ValueError(f"no model ref for {[s for s, r in refs.items() if not r]}")
+    resolved = {s: [_resolve(reg, s, r, allow) for r in rs] for s, rs in refs.items()}
+    entries = {s: mvs[0] for s, mvs in resolved.items()}                   # trading rules: the first model's
+    pinned = {s: (mvs[0].ref if len(mvs) == 1 else [mv.ref for mv in mvs]) for s, mvs in resolved.items()}
+    sizers = dict(sizers or {})
+    if set(sizers) - set(models): raise ValueError(f"sizers for symbols without a model: {sorted(set(sizers) - set(models))}")
+    pinned_sizers = {s: _resolve(reg, s, r, allow, kinds=('position_sizer',)).ref for s, r in sizers.items()}
     settings = {s: trading_params({**STRATEGY_CONFIG, **config}, model_trading(mv.config)) for s, mv in entries.items()}
     warnings, commands = [], []
     tester_fee = float(config.get('tester_fee_rate', STRATEGY_CONFIG['tester_fee_rate']))
@@ -125,10 +136,11 @@ def install_strategy(tester_dir, models: dict, registry_dir, config: dict | None
         s_end = end or (_minute(mc['test_end']) if mc.get('test_end') else None)
         commands.append(backtest_command(root, s, s_start, s_end, capital, db_url))
     text = SHIM.format(name=STRATEGY_NAME, symbols=list(models), version=tg4_ml.__version__, when=datetime.now(timezone.utc).isoformat(timespec='seconds'),
-                       config=repr({'models': pinned, 'registry_dir': str(reg.root), **config, **({'allow_other_symbol': True} if allow else {})}))
+                       config=repr({'models': pinned, **({'sizers': pinned_sizers} if pinned_sizers else {}), 'registry_dir': str(reg.root), **config,
+                                   **({'allow_other_symbol': True} if allow else {})}))
     target.parent.mkdir(exist_ok=True)
     target.write_text(text)
-    return InstallReport(target.resolve(), list(models), pinned, reg.root, settings, warnings, commands)
+    return InstallReport(target.resolve(), list(models), pinned, reg.root, settings, warnings, commands, pinned_sizers)
 
 def _ts(t):
     import pandas as pd
