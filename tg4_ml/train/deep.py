@@ -227,8 +227,8 @@ def model_name(config: DeepTrainConfig) -> str:
     return config.model_name or f"{config.model}_{symbol_slug(normalize_symbol(config.symbol)).lower().replace('-', '_')}"
 
 def checkpoint_folder(runs_dir: str | Path, config: DeepTrainConfig) -> Path:
-    "The run's checkpoint folder by convention, `runs_dir`/checkpoints/<model name> (what the CLI and the papermill notebooks pass, so --resume finds it)."
-    return Path(runs_dir)/'checkpoints'/model_name(config)
+    "The run's checkpoint folder by convention, `runs_dir`/checkpoints/<model>_<symbol slug> (as `tg4-ml train lstm|tft` and the papermill notebooks use it, so --resume finds it)."
+    return Path(runs_dir)/'checkpoints'/f"{config.model}_{symbol_slug(normalize_symbol(config.symbol))}"
 
 def fit_lstm(data: DeepData, config: DeepTrainConfig, checkpoint_dir=None, resume: bool = False, tracker=None) -> tuple:
     "Train the LSTM on `data`'s training anchors (early stopping on the validation anchors); returns (DirectionModel, FitResult)."
