@@ -1,6 +1,6 @@
 """Full-size out-of-sample runs of the deep models (tg4_ml.train.deep): the tables of the closing note.
 
-    python bench/deep_eval.py [--days 20] [--epochs 3] [--max-batches 0] [--tft-epochs 2] [--real PATH] [--device auto]
+    python bench/deep_eval.py [--days 20] [--epochs 2] [--max-batches 0] [--tft-epochs 2] [--threads 1] [--real PATH] [--device auto]
 
 1. LSTM, default architecture (LSTMConfig: BiLSTM 128 x 2, attention, horizons 5/15/60), on the planted-edge sample
    (`sample_market(days)`: EDGE/USDT, strength 12), per horizon out of sample: the LSTM beside the majority and
@@ -12,8 +12,8 @@
 3. TFT, default architecture (TFTConfig: hidden 32, 15 steps, quantiles 0.1/0.5/0.9), on the planted sample (and the
    real one with --tft-real): quantile loss per step beside the naive unconditional quantiles, coverage of the 10-90% band.
 
-The defaults (3 whole epochs of the LSTM, 2 of the TFT, batches of 256 windows) take about 6-8 minutes on two idle
-CPU cores; `--max-batches N` caps the batches of an epoch for a quicker look; on CUDA give `--device cuda --epochs 20`.
+The defaults (2 whole epochs of the LSTM and of the TFT, batches of 256 windows, one torch thread: on a shared 2-core
+machine two threads per process oversubscribe the cores and run several times slower) take about 8 minutes; `--max-batches N` caps the batches of an epoch for a quicker look; on CUDA give `--device cuda --epochs 20`.
 The real sample is found through `tg4_ml.core.real_data_dir` (env TG4_REAL_DATA) or --real. Everything is written to a temporary folder that
 is removed at the end. Prints figures only; asserts nothing.
 """
@@ -86,14 +86,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--days', type=float, default=20)
     ap.add_argument('--seed', type=int, default=42)
-    ap.add_argument('--epochs', type=int, default=3)
+    ap.add_argument('--epochs', type=int, default=2)
     ap.add_argument('--tft-epochs', type=int, default=2)
     ap.add_argument('--max-batches', type=int, default=0, help='batches of 256 per epoch (training and validation); 0 = whole epochs')
     ap.add_argument('--device', default='auto')
     ap.add_argument('--real', default=None, help=f'1-minute candles CSV (default: {REAL} in the real data folder)')
     ap.add_argument('--tft-real', action='store_true', help='also the TFT on the real sample')
     ap.add_argument('--skip', default='', help="comma list of parts to skip: lstm-planted, lstm-real, tft")
-    ap.add_argument('--threads', type=int, default=0, help='torch threads (0: as torch chooses)')
+    ap.add_argument('--threads', type=int, default=1, help='torch threads (0: as torch chooses)')
     args = ap.parse_args()
     if args.threads: torch.set_num_threads(args.threads)
     skip = set(filter(None, args.skip.split(',')))
