@@ -92,7 +92,7 @@ def main():
     ap.add_argument('--device', default='auto')
     ap.add_argument('--real', default=None, help=f'1-minute candles CSV (default: {REAL} in the real data folder)')
     ap.add_argument('--tft-real', action='store_true', help='also the TFT on the real sample')
-    ap.add_argument('--skip', default='', help="comma list of parts to skip: lstm-planted, lstm-real, tft")
+    ap.add_argument('--skip', default='', help="comma list of parts to skip: lstm-planted, lstm-real, tft (both TFT runs), tft-planted")
     ap.add_argument('--threads', type=int, default=1, help='torch threads (0: as torch chooses)')
     args = ap.parse_args()
     if args.threads: torch.set_num_threads(args.threads)
@@ -122,8 +122,9 @@ def main():
             lstm_report("BTC/USDT real (Binance 1m, 2023-03-01..21)", res)
         if 'tft' not in skip:
             tloop = {**loop, 'epochs': args.tft_epochs}
-            res = train_tft(planted, DeepTrainConfig(symbol='EDGE/USDT', model='tft', seed=args.seed, loop=tloop), **common)
-            tft_report(f"EDGE/USDT planted edge, {args.days:g} days", res)
+            if 'tft-planted' not in skip:
+                res = train_tft(planted, DeepTrainConfig(symbol='EDGE/USDT', model='tft', seed=args.seed, loop=tloop), **common)
+                tft_report(f"EDGE/USDT planted edge, {args.days:g} days", res)
             if real is not None and args.tft_real:
                 res = train_tft(real, DeepTrainConfig(symbol='BTC/USDT', model='tft', seed=args.seed, loop=tloop), **common)
                 tft_report("BTC/USDT real", res)
