@@ -275,7 +275,7 @@ class QuantileForecaster:
         return {'unknown': np.array(self.normaliser.transform(seq[list(SEQUENCE_FEATURES)]), np.float32),
                 'known': calendar_features(candles_grid.index).astype(np.float32)}
 
-    def predict_quantiles(self, unknown, known, symbol_ids, batch_size: int = 4096) -> np.ndarray:
+    def predict_quantiles(self, unknown, known, symbol_ids, batch_size: int = 256) -> np.ndarray:
         "(N, horizon, n_q) quantiles of the forward log returns (unscaled) for windows of model inputs."
         unknown, known = np.asarray(unknown, np.float32), np.asarray(known, np.float32)
         ids = np.broadcast_to(np.asarray(symbol_ids, np.int64), (len(unknown),))
