@@ -281,6 +281,7 @@ def train_sizer(store, symbol: str, trading: TradingConfig | None = None, regist
     fit_rows, val_rows = trades.iloc[:-n_val], trades.iloc[-n_val:]
     leverage = cfg.leverage or trading.position_size_usd/trading.initial_cash
     client, exp_id, _ = tracking_client(tracking_uri, runs_dir)
+    done('mlflow_setup')
     run_id = client.create_run(exp_id, tags={'mlflow.runName': f"{symbol} sizer", 'model_kind': 'position_sizer', 'symbol': symbol}).info.run_id
     params = [Param(k, str(v)[:500]) for k, v in _flat({'config': cfg.to_dict(), 'trading': trading.to_dict(), 'symbol': symbol, 'leverage': leverage,
                                                          'walk_forward_trades': len(trades), 'sizer_train_trades': len(fit_rows), 'sizer_val_trades': n_val}).items()]
