@@ -15,7 +15,8 @@ import torch
 
 from tg4_ml.eval.backtest import TradingConfig
 from tg4_ml.features.sizer import SIZER_FEATURES, SIZER_MARKET, PortfolioState
-from tg4_ml.models.sizer import PositionSizer, SizerFitConfig, fit_sizer
+from tg4_ml.models.sizer import PositionSizer
+from tg4_ml.train.sizer import SizerFitConfig, fit_sizer
 
 
 def timed(fn, rows, calls: int) -> np.ndarray:
@@ -45,7 +46,7 @@ def main():
     r = (X['signal_classifier_prob'].to_numpy())*0.004 + rng.normal(0, 0.005, args.trades)
     cut = int(args.trades*0.8)
     t0 = time.perf_counter()
-    sizer = fit_sizer(X.iloc[:cut], r[:cut], X.iloc[cut:], r[cut:], leverage=0.1, config=SizerFitConfig(epochs=200))
+    sizer = fit_sizer(X.iloc[:cut], r[:cut], X.iloc[cut:], r[cut:], leverage=0.1, config=SizerFitConfig(loop={'epochs': 200}))
     print(f"fit on {cut} trades: {time.perf_counter() - t0:.2f} s, {sizer.meta['epochs_run']} epochs")
     rows = X.iloc[:1000].to_dict('records')
     frames = [X.iloc[[i]] for i in range(200)]

@@ -251,7 +251,10 @@ def _train_args(p):
                           description="Walk-forward classifier trades on the training part -> sizer -> out-of-sample backtest, fixed size vs sized -> register.")
     _store_arg(sz)
     sz.add_argument('--symbol', required=True, help="symbol, e.g. BTC/USDT")
-    sz.add_argument('--config', dest='train_config', help="TOML/YAML/JSON file with SizerTrainConfig fields in [train], the trading rules in [train.trading]")
+    sz.add_argument('--device', choices=['auto', 'cpu', 'cuda'], default=None, help="where to train the MLP (default cpu: it is tiny)")
+    sz.add_argument('--epochs', type=int, help="most epochs of the sizer's loop (early stopping may end sooner)")
+    sz.add_argument('--config', dest='train_config', help="TOML/YAML/JSON file with SizerTrainConfig fields in [train], the trading rules in [train.trading], the loop in [train.fit.loop]")
+    sz.add_argument('--tracking-uri', help="MLflow tracking URI (default: MLFLOW_TRACKING_URI or sqlite:///runs/mlflow.db)")
 
 def _train_config(args, cfg: Config, **over):
     "The `TrainConfig` from a config file's [train] table (trading rules in [train.trading], old flat keys accepted) and the options."
@@ -330,11 +333,15 @@ def _train_sizer(args, cfg: Config) -> int:
     values = _config_file(args)
     trading = values.pop('trading', None)
     values.setdefault('seed', cfg.seed)
+    loop = values.setdefault('fit', {}).setdefault('loop', {})
+    if args.device: loop['device'] = args.device
+    if args.epochs: loop['epochs'] = args.epochs
     try: sc, tc = SizerTrainConfig.from_dict(values), TradingConfig.from_dict(trading)
     except (ValueError, TypeError) as e: raise CliError(str(e)) from None
-    try: res = train_sizer(args.store or cfg.store_url, args.symbol, trading=tc, registry=cfg.path('models_dir'), runs_dir=cfg.path('runs_dir'), config=sc)
+    try: res = train_sizer(args.store or cfg.store_url, args.symbol, trading=tc, registry=cfg.path('models_dir'), runs_dir=cfg.path('runs_dir'), config=sc,
+                          tracking_uri=args.tracking_uri)
     except ValueError as e: raise CliError(str(e)) from None
-    print(f"{res.model_version.ref} (walk-forward trades: {len(res.trades)}; classifier {getattr(res.classifier_version, 'ref', None)})")
+    print(f"{res.model_version.ref} (walk-forward trades: {len(res.trades)}; classifier {getattr(res.classifier_version, 'ref', None)}; MLflow run {res.mlflow_run_id})")
     print(res.table.to_string(float_format=lambda v: f'{v:.4g}'))
     return 0
 

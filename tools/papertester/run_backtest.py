@@ -125,6 +125,12 @@ def main():
                     help="also run the backtest command install-strategy printed, as printed (the tester's Python for `python`, this database "
                          "for $DATABASE_URL, --output added), and report its summary: what a user following the printout gets")
     ap.add_argument('--timeout', type=float, default=1500, help="seconds for each backtest_runner run (default 1500)")
+    ap.add_argument('--deep', choices=['lstm', 'ensemble', 'sized', 'ensemble+sized'],
+                    help="also train the deep models (needs the deep extra in the tester's venv: TG4_PT_EXTRA=deep setup.sh) and trade "
+                         "'lstm' (the LSTM alone), 'ensemble' (classifier + LSTM through SignalEnsemble), 'sized' (the classifier sized by the "
+                         "position sizer) or 'ensemble+sized'")
+    ap.add_argument('--deep-epochs', type=int, default=2, help="LSTM epochs (default 2: a smoke-sized CPU run)")
+    ap.add_argument('--deep-max-batches', type=int, default=60, help="LSTM batches per epoch (default 60 of 256 windows)")
     a = ap.parse_args()
     exit_on_sigterm()
     out = Path(a.out) if a.out else Path(tempfile.mkdtemp(prefix='tg4pt_backtest.', dir='/tmp'))
@@ -154,8 +160,15 @@ def main():
             say(f"trained '{tag}' in {time.time() - t0:.0f} s:\n" + '\n'.join(tr.stdout.strip().splitlines()[-4:]))
             part = json.loads(run([dev_python(), '-c', TEST_PART, out/'models', tcfg['model_name'], url, WARMUP_BARS], log, env=dev_env()).stdout.strip().splitlines()[-1])
             ref = part['ref']
+            model_arg, sizer_args = ref, []
+            if a.deep:
+                model_arg, sizer_args, deep_refs = train_deep(a, tag, url, out, log)
+                model_arg = model_arg.replace('CLASSIFIER', ref)
+                if a.deep == 'lstm':             # the runner's window: the LSTM's own test part
+                    part = json.loads(run([dev_python(), '-c', TEST_PART, out/'models', deep_refs['lstm'], url, WARMUP_BARS], log, env=dev_env()).stdout.strip().splitlines()[-1])
+                part['deep'] = deep_refs
             # install the shim into the copy; extra CONFIG lines go into that copy's shim only
-            ins = tg4_ml(['install-strategy', tester_copy, '--model', f"{a.symbol}={ref}", '--force'], out, log)
+            ins = tg4_ml(['install-strategy', tester_copy, '--model', f"{a.symbol}={model_arg}", *sizer_args, '--force'], out, log)
             say('install-strategy:\n' + ins.stdout.strip())
             printed = next((l.strip() for l in ins.stdout.splitlines() if 'backtest_runner.py' in l), '')
             toks = printed.split()
@@ -187,6 +200,28 @@ def main():
                 results[tag]['printed_run'] = run_printed(printed, url, bt_out/'printed', log, a.timeout)
     write_json(out/'report.json', results)
     say(f"done: {out/'report.json'}")
+
+
+def train_deep(a, tag: str, url: str, out: Path, log: Path) -> tuple[str, list, dict]:
+    "Train the LSTM and/or the sizer with the training config's trading rules; the --model value (CLASSIFIER = the classifier's ref) and --sizer args."
+    slug, trading, refs = a.symbol.replace('/', '_').lower(), TRAIN_CONFIGS[tag].get('trading', {}), {}
+    if a.deep in ('lstm', 'ensemble', 'ensemble+sized'):
+        cfg = {'model_name': f"lstm_{slug}_{tag}", 'classifier': False, 'trading': trading,
+               'loop': {'epochs': a.deep_epochs, 'max_batches': a.deep_max_batches, 'device': 'cpu'}}
+        f = out/f'lstm_{tag}.toml'; f.write_text(toml_train(cfg))
+        t0 = time.time()
+        r = tg4_ml(['train', 'lstm', '--symbol', a.symbol, '--store', url, '--config', f], out, log)
+        say(f"trained the LSTM '{tag}' in {time.time() - t0:.0f} s:\n" + '\n'.join(r.stdout.strip().splitlines()[-12:]))
+        refs['lstm'] = next(w.rstrip(':,') for l in r.stdout.splitlines() for w in l.split() if w.startswith(f"lstm_{slug}_{tag}:"))
+    if a.deep in ('sized', 'ensemble+sized'):
+        cfg = {'model_name': f"sizer_{slug}_{tag}", 'horizon': TRAIN_CONFIGS[tag].get('horizon', 15), 'trading': trading}
+        f = out/f'sizer_{tag}.toml'; f.write_text(toml_train(cfg))
+        t0 = time.time()
+        r = tg4_ml(['train', 'sizer', '--symbol', a.symbol, '--store', url, '--config', f], out, log)
+        say(f"trained the sizer '{tag}' in {time.time() - t0:.0f} s:\n" + r.stdout.strip())
+        refs['sizer'] = r.stdout.split()[0]
+    model = {'lstm': refs.get('lstm'), 'sized': 'CLASSIFIER'}.get(a.deep, f"CLASSIFIER+{refs.get('lstm')}")
+    return model, (['--sizer', f"{a.symbol}={refs['sizer']}"] if 'sizer' in refs else []), refs
 
 
 def run_printed(printed: str, url: str, dest: Path, log: Path, timeout: float) -> dict:
