@@ -15,7 +15,7 @@ from typing import Callable
 
 import pandas as pd
 
-from .core import Config, missing_extra, normalize_symbol, symbol_slug
+from .core import Config, missing_extra
 
 # %% ../nbs/90_cli.ipynb #c770766b
 class CliError(Exception):
@@ -305,7 +305,7 @@ def _config_file(args) -> dict:
 
 def _train_deep(args, cfg: Config) -> int:
     try:
-        from tg4_ml.train.deep import DeepTrainConfig, train_lstm, train_tft
+        from tg4_ml.train.deep import DeepTrainConfig, checkpoint_folder, train_lstm, train_tft
     except ModuleNotFoundError as e: raise CliError(missing_extra(e)) from None
     values = _config_file(args)
     values.update(symbol=args.symbol, model=args.model_kind)
@@ -316,7 +316,7 @@ def _train_deep(args, cfg: Config) -> int:
     values['loop'] = loop
     try: dc = DeepTrainConfig.from_dict(values)
     except (ValueError, TypeError) as e: raise CliError(str(e)) from None
-    ckpt = Path(args.checkpoint_dir) if args.checkpoint_dir else cfg.path('runs_dir')/'checkpoints'/f"{args.model_kind}_{symbol_slug(normalize_symbol(args.symbol))}"
+    ckpt = Path(args.checkpoint_dir) if args.checkpoint_dir else checkpoint_folder(cfg.path('runs_dir'), dc)
     if args.resume and not (ckpt/'last.pt').exists(): raise CliError(f"--resume: no checkpoint in {ckpt} (give --checkpoint-dir of the run to continue)")
     fn = train_lstm if args.model_kind == 'lstm' else train_tft
     res = fn(args.store or cfg.store_url, dc, registry=cfg.path('models_dir'), runs_dir=cfg.path('runs_dir'), tracking_uri=args.tracking_uri,
