@@ -24,6 +24,7 @@ CONFIG = {
     'sizers': {},                     # SYMBOL -> NAME[:VERSION] of a position sizer: entry size = its fraction x position_size_usd
     'min_size_fraction': 0.02,        # a sized entry below this fraction of the maximum is not sent (counted: 'sized_out')
     'sizer_equity_usd': None,         # the book's starting equity for the sizer's drawdown and heat (None: the model's initial_cash)
+    'torch_threads': 1,               # torch's intra-op threads when an LSTM is loaded (one window a bar gains nothing from a pool); None: leave
     'registry_dir': None,             # default: $TG4_ML_MODELS, else ./models
     'confidence_threshold': None,     # None: the model's trading config
     'position_size_usd': None,        # None: the model's trading config
@@ -117,10 +118,13 @@ def _load_source(reg, ref: str, symbol: str, config: dict) -> tuple[dict, object
     if mv.kind not in _DIRECTION_KINDS: raise ValueError(f"{mv.ref} is a {mv.kind}, not a direction model ({' or '.join(_DIRECTION_KINDS)})")
     problem = None if config.get('allow_other_symbol') else symbol_problem(symbol, mv.config, mv.ref)
     if problem: raise ValueError(problem)
+    if mv.kind == 'price_direction_lstm' and config.get('torch_threads', 1):
+        import torch
+        torch.set_num_threads(int(config.get('torch_threads', 1)))
     model = reg.load(mv.name, mv.version)
     src = {'ref': mv.ref, 'name': mv.name, 'kind': mv.kind, 'model': model, 'horizon': None}
-    if mv.kind == 'signal_classifier': model.warm_up()                 # the one-row tree table now, not at the first bar
-    else:
+    model.warm_up()                      # the classifier's one-row tree table, the LSTM's traced network: now, not at the first bar
+    if mv.kind != 'signal_classifier':
         horizons = [int(h) for h in model.config.horizons]
         want = config.get('lstm_horizon')
         h = int(want) if want is not None else (15 if 15 in horizons else horizons[0])
