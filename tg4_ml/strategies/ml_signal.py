@@ -158,15 +158,14 @@ def on_start(config: dict, state: dict) -> None:
         try:
             loaded = [_load_source(reg, ref, symbol, config) for ref in _refs(value)]
             sources, mv = [s for s, _ in loaded], loaded[0][1]           # trading rules: the first model's
+            params = trading_params(config, model_trading(mv.config), defaults)
             ensemble = None
             if len(sources) > 1:
                 from tg4_ml.ensemble import SignalEnsemble
                 w = config.get('ensemble_weights') or {}
-                params = trading_params(config, model_trading(mv.config), defaults)
                 ensemble = SignalEnsemble({s['ref']: float(w.get(s['name'], w.get(s['ref'], 1.0))) for s in sources}, voting_threshold=max(params['threshold'], 1e-9))
             sizer_ref = (config.get('sizers') or {}).get(symbol)
             sizer = _load_sizer(reg, sizer_ref, symbol, config) if sizer_ref else None
-            params = trading_params(config, model_trading(mv.config), defaults)
             st['models'][symbol] = m = _symbol_state(symbol, sources, params, sizer, ensemble)
             state['indicators'][symbol] = m['ind']
         except Exception as e:
