@@ -400,7 +400,8 @@ def train_lstm(store, config: DeepTrainConfig, registry: ModelRegistry | str | P
         ev = evaluate_lstm(model, data, cfg); done('evaluate')
     except BaseException:
         client.set_terminated(run_id, status='FAILED'); raise
-    flat = {**ev['metrics'], 'best_epoch': res.best_epoch, 'best_val_loss': res.best_val_loss, 'epochs_run': res.epochs_run}
+    flat = {**ev['metrics'], 'best_epoch': res.best_epoch, 'best_val_loss': res.best_val_loss, 'epochs_run': res.epochs_run,
+            'accuracy': ev['metrics'][f'accuracy_h{cfg.horizon}']}     # the traded horizon's: what `registry list` and `get_best` read
     from tg4_ml.eval.report import equity_figure
     figures = {'history.html': _history_figure(res.history, f'{data.symbol} LSTM loss'), 'equity.html': equity_figure(ev['backtests']['lstm'])}
     mv = _publish('price_direction_lstm', model, data, cfg, registry, runs_dir, client, run_id, flat, figures); done('register')
