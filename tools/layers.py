@@ -9,7 +9,7 @@ Layers, lowest first (the notebook numbers follow them):
     2 features    features.*
     3 models      models.*, eval.*
     4 registry    registry
-    5 train       train.*
+    5 train       train.*, rl.* (the RL environment and agents)
     6 apps        strategies.*, replay, ensemble, papertester, cli
     7 testing     testing (the tests' fixtures)
 
@@ -26,7 +26,7 @@ LAYERS = [                      # (name, module prefixes); a prefix matches the 
     ('features', ['tg4_ml.features']),
     ('models', ['tg4_ml.models', 'tg4_ml.eval']),
     ('registry', ['tg4_ml.registry']),
-    ('train', ['tg4_ml.train']),
+    ('train', ['tg4_ml.train', 'tg4_ml.rl']),
     ('apps', ['tg4_ml.strategies', 'tg4_ml.replay', 'tg4_ml.ensemble', 'tg4_ml.papertester', 'tg4_ml.cli']),
     ('testing', ['tg4_ml.testing']),   # fixtures for the notebooks' tests: may use every layer, imported by none
 ]
