@@ -38,10 +38,7 @@ def fit_observation(train_candles: pd.DataFrame) -> tuple[FeatureSpec, Normalise
 
 def observation_features(candles: pd.DataFrame, spec: FeatureSpec, normaliser: Normaliser) -> pd.DataFrame:
     "The normalised 33 market columns of the observation (NaN where a feature is still warming up)."
-    raw = market_features(candles, spec)
-    out = normaliser.transform(raw)
-    out[raw.isna()] = np.nan                   # keep 'undefined' visible: np.clip keeps NaN, this only documents it
-    return out[list(MARKET_FEATURES)]
+    return normaliser.transform(market_features(candles, spec))[list(MARKET_FEATURES)]   # NaN stays NaN (np.clip keeps it)
 
 # %% ../../nbs/80_rl.env.ipynb #eca8eb99
 OBS_BOUND = 100.0                        # every observed number is clipped to [-100, 100] (market features are already in [-10, 10])
