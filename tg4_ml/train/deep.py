@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['SEQUENCE_FEATURE_SET', 'DeepTrainConfig', 'DeepData', 'prepare_deep', 'class_weights', 'lstm_loss', 'model_name',
            'checkpoint_folder', 'fit_lstm', 'predict_direction', 'fit_classifier', 'evaluate_lstm', 'tracking_client',
-           'DeepResult', 'train_lstm', 'pinball', 'fit_tft', 'predict_tft', 'evaluate_tft', 'tft_figures', 'train_tft']
+           'flat_params', 'DeepResult', 'train_lstm', 'pinball', 'fit_tft', 'predict_tft', 'evaluate_tft',
+           'tft_figures', 'train_tft']
 
 # %% ../../nbs/63_train.deep.ipynb #5a3865a0
 import time
@@ -311,10 +312,11 @@ def tracking_client(tracking_uri: str | None, root: str | Path, experiment: str 
     exp_id = exp.experiment_id if exp else client.create_experiment(experiment, artifact_location=(root/'mlartifacts').resolve().as_uri())
     return client, exp_id, uri
 
-def _flat(d: dict, prefix: str = '') -> dict:
+def flat_params(d: dict, prefix: str = '') -> dict:
+    "Nested dicts as one level with dotted keys (`loop.lr`): MLflow parameters."
     out = {}
     for k, v in d.items():
-        if isinstance(v, dict): out.update(_flat(v, f'{prefix}{k}.'))
+        if isinstance(v, dict): out.update(flat_params(v, f'{prefix}{k}.'))
         else: out[f'{prefix}{k}'] = v
     return out
 
@@ -322,7 +324,7 @@ def _start_run(tracking_uri, runs_dir: Path, config: DeepTrainConfig, symbol: st
     from mlflow.entities import Param
     client, exp_id, _ = tracking_client(tracking_uri, runs_dir)
     run = client.create_run(exp_id, tags={'mlflow.runName': f"{symbol} {config.model}"})
-    params = [Param(k, str(v)[:500]) for k, v in _flat(config.to_dict()).items()]
+    params = [Param(k, str(v)[:500]) for k, v in flat_params(config.to_dict()).items()]
     client.log_batch(run.info.run_id, params=params)
     return client, run.info.run_id
 

@@ -30,7 +30,7 @@ from ..models.classifier import SignalClassifier
 from ..models.sizer import PositionSizer, SizerMLP, _check_frame, growth_loss, sizer_input
 from ..features.normalize import Normaliser
 from ..registry import ModelRegistry, code_version
-from .deep import tracking_client
+from .deep import flat_params, tracking_client
 from .loop import LoopConfig, fit, mlflow_tracker
 
 # %% ../../nbs/63a_train.sizer.ipynb #1f7ce55f
@@ -257,13 +257,6 @@ def _row(res: BacktestResult, mean_size: float) -> dict:
             'mean_size': mean_size, 'win_rate': m['win_rate'], 'mean_trade_return': float(r.mean()) if len(r) else float('nan'),
             'final_equity': float(res.equity.iloc[-1])}
 
-def _flat(d: dict, prefix: str = '') -> dict:
-    out = {}
-    for k, v in d.items():
-        if isinstance(v, dict): out.update(_flat(v, f'{prefix}{k}.'))
-        else: out[f'{prefix}{k}'] = v
-    return out
-
 def _reference(store, symbol: str, cfg: SizerTrainConfig) -> pd.DataFrame | None:
     ref = open_store(store, create=False).read_candles(reference_symbol(symbol), cfg.start, cfg.end) if not isinstance(store, pd.DataFrame) else None
     return ref if ref is not None and len(ref) else None
@@ -289,7 +282,7 @@ def train_sizer(store, symbol: str, trading: TradingConfig | None = None, regist
     client, exp_id, _ = tracking_client(tracking_uri, runs_dir)
     done('mlflow_setup')
     run_id = client.create_run(exp_id, tags={'mlflow.runName': f"{symbol} sizer", 'model_kind': 'position_sizer', 'symbol': symbol}).info.run_id
-    params = [Param(k, str(v)[:500]) for k, v in _flat({'config': cfg.to_dict(), 'trading': trading.to_dict(), 'symbol': symbol, 'leverage': leverage,
+    params = [Param(k, str(v)[:500]) for k, v in flat_params({'config': cfg.to_dict(), 'trading': trading.to_dict(), 'symbol': symbol, 'leverage': leverage,
                                                          'walk_forward_trades': len(trades), 'sizer_train_trades': len(fit_rows), 'sizer_val_trades': n_val}).items()]
     for i in range(0, len(params), 100): client.log_batch(run_id, params=params[i:i + 100])
     try:
