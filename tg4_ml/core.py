@@ -155,7 +155,7 @@ def real_data_dir(start: str | Path | None = None) -> Path | None:
 
 # %% ../nbs/00_core.ipynb #c8d1f3e4
 EXTRAS = {'pyarrow': 'data', 'psycopg': 'db', 'mlflow': 'train', 'optuna': 'train', 'plotly': 'train', 'torch': 'deep',
-          'stable_baselines3': 'rl', 'gymnasium': 'rl'}   # module -> the smallest extra that installs it
+          'stable_baselines3': 'rl', 'sb3_contrib': 'rl', 'gymnasium': 'rl'}   # module -> the smallest extra that installs it
 
 def missing_extra(error: ModuleNotFoundError) -> str:
     "One line for a missing optional package: which `tg4_ml[...]` extra installs it (the error's own text otherwise)."
@@ -165,7 +165,8 @@ def missing_extra(error: ModuleNotFoundError) -> str:
 
 # %% ../nbs/00_core.ipynb #dbe554c5
 MODEL_KINDS = {'signal_classifier': 'tg4_ml.models.classifier', 'price_direction_lstm': 'tg4_ml.models.lstm',
-               'temporal_fusion_transformer': 'tg4_ml.models.tft', 'position_sizer': 'tg4_ml.models.sizer', 'files': 'tg4_ml.core'}   # kind -> module that registers its loader
+               'temporal_fusion_transformer': 'tg4_ml.models.tft', 'position_sizer': 'tg4_ml.models.sizer', 'rl_agent': 'tg4_ml.rl.policy',
+               'files': 'tg4_ml.core'}   # kind -> module that registers its loader
 _LOADERS = {'files': Path}        # a plain folder of files: loading gives the verified folder
 
 def register_loader(kind: str, load) -> None:
