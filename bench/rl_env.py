@@ -9,7 +9,8 @@ import numpy as np
 
 from tg4_ml.data.bars import complete_minutes
 from tg4_ml.eval.backtest import TradingConfig
-from tg4_ml.rl.env import TradingEnv, fit_observation, observation_features
+from tg4_ml.rl.env import TradingEnv
+from tg4_ml.rl.observation import fit_observation, observation_features
 from tg4_ml.testing import small_market
 
 
