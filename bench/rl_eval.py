@@ -71,7 +71,7 @@ def main():
           f"slippage {args.slippage_bps:g} bp; position {trading.position_size_usd:,.0f} USD of {trading.initial_cash:,.0f} cash, {trading.mode}")
     for name, candles in markets(args).items():
         t0 = time.perf_counter()
-        table = evaluate_rl(candles, config, seeds=range(args.seeds), n_folds=args.folds, trading=trading, classifier=not args.no_classifier)
+        table = evaluate_rl(candles, config, seeds=range(args.seeds), folds=args.folds, trading=trading, classifier=not args.no_classifier)
         agent = table[table.method == args.algo]
         print(f"\n== {name}: {len(candles):,} candles; test parts {table.test_start.min()} .. {table.test_end.max()}, "
               f"{int(agent.bars.iloc[0]):,}+ bars each; {time.perf_counter() - t0:.0f} s (training {agent.train_seconds.mean():.1f} s an agent)")

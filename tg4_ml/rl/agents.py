@@ -296,20 +296,20 @@ def classifier_signals(candles: pd.DataFrame, train_rows: np.ndarray, test_rows:
     return model_signals(clf, candles.iloc[test_rows], F.iloc[test_rows], replace(trading, confidence_threshold=threshold))
 
 # %% ../../nbs/82_rl.agents.ipynb #9b432295
-def evaluate_rl(candles: pd.DataFrame, config: RLConfig, seeds=(0, 1, 2, 3, 4), n_folds: int = 3, test_size: int | None = None,
+def evaluate_rl(candles: pd.DataFrame, config: RLConfig, seeds=(0, 1, 2, 3, 4), folds: int = 3, test_size: int | None = None,
                 trading: TradingConfig | None = None, classifier: bool = True, horizon: int = DEFAULT_HORIZON, progress: bool = False) -> pd.DataFrame:
     "Walk-forward out of sample: per fold, train an agent per seed on the training part and run it on the test part only, beside buy-and-hold, flat and the classifier on the same bars. One row per fold x method (x seed)."
     trading = trading or TradingConfig(stop_loss_pct=None, take_profit_pct=None)
     candles = candles if 'filled' in candles.columns else complete_minutes(candles)
     rows = []
-    folds = walk_forward(len(candles), horizon, n_folds=n_folds, test_size=test_size)
-    steps = [(k, s) for k in range(len(folds)) for s in seeds]
+    splits = walk_forward(len(candles), horizon, n_folds=folds, test_size=test_size)
+    steps = [(k, s) for k in range(len(splits)) for s in seeds]
     if progress:
         from tqdm.auto import tqdm
         steps = tqdm(steps, desc='fold x seed')
     base_done = set()
     for k, seed in steps:
-        fold = folds[k]
+        fold = splits[k]
         train, span = candles.iloc[fold.train], candles.iloc[fold.train[0]:fold.test[-1] + 1]
         cfg = RLConfig.from_dict({**config.to_dict(), 'seed': int(seed), 'progress': False})
         agent, _, _ = train_agent(train, cfg, trading)
