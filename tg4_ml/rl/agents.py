@@ -242,17 +242,19 @@ def _metrics(equity: pd.Series, trades: int, fees: float, exposure: float) -> di
             'fees_paid': float(fees), 'exposure': float(exposure)}
 
 def run_agent(agent: RLAgent, candles: pd.DataFrame, features: pd.DataFrame | None = None) -> dict:
-    "One deterministic pass over `candles` (flat at the first bar with every feature defined, to the end) with TradingEnv's accounting: equity path, targets and metrics."
+    "One deterministic pass over `candles` (flat at the first bar with every feature defined, to the end) with TradingEnv's accounting: equity path, targets and metrics. At a later bar whose observation is not defined the agent holds (counted in `undefined_bars`)."
     if features is None: features = observation_features(candles, agent.spec, agent.normaliser)
     s0 = _first_valid(features)
     bars = len(candles) - 1 - s0
     if bars < 1: raise ValueError(f"run_agent: {len(candles)} candles leave no bar to trade after the first defined observation (bar {s0})")
-    env = TradingEnv(candles, features, agent.trading, episode_bars=bars, discrete=False, rebalance_band=agent.rebalance_band, ruin_fraction=1e-9)
+    defined = np.isfinite(features.to_numpy(float)).all(axis=1)
+    env = TradingEnv(candles, features.fillna(0.0), agent.trading, episode_bars=bars, discrete=False, rebalance_band=agent.rebalance_band,
+                     ruin_fraction=1e-9)                                      # the zeros are never observed: the agent holds at those bars
     obs, _ = env.reset(options={'start': s0})
     equity, targets, held = np.empty(bars + 1), np.empty(bars), 0
     equity[0] = env.equity
     for k in range(bars):
-        targets[k] = agent.target(obs, env.target)
+        targets[k] = agent.target(obs, env.target) if defined[s0 + k] else env.target
         obs, _, _, _, info = env.step(np.array([targets[k]]))              # the target as a float64: the continuous step takes it as is
         equity[k + 1] = info['equity']
         held += env.qty != 0
@@ -264,7 +266,7 @@ def run_agent(agent: RLAgent, candles: pd.DataFrame, features: pd.DataFrame | No
         equity[-1], fees, trades = env.cash + q*px - f, fees + f, trades + 1
     eq = pd.Series(equity, index=candles.index[s0:], name='equity')
     return {'equity': eq, 'targets': pd.Series(targets, index=candles.index[s0:-1], name='target'),
-            **_metrics(eq, trades, fees, held/bars)}
+            **_metrics(eq, trades, fees, held/bars), 'undefined_bars': int((~defined[s0:-1]).sum())}
 
 # %% ../../nbs/82_rl.agents.ipynb #4baadcc0
 def baseline_runs(candles: pd.DataFrame, trading: TradingConfig, start: int = 0, classifier_signals: np.ndarray | None = None) -> dict:
@@ -319,7 +321,7 @@ def evaluate_rl(candles: pd.DataFrame, config: RLConfig, seeds=(0, 1, 2, 3, 4), 
         t0 = time.perf_counter()
         res = run_agent(agent, seg, feats)
         where = {'fold': k, 'test_start': seg.index[0], 'test_end': seg.index[-1], 'bars': len(res['equity'])}
-        rows.append({**where, 'method': config.algo, 'seed': int(seed), **{m: res[m] for m in ('total_return', 'sharpe', 'max_drawdown', 'trades', 'fees_paid', 'exposure')},
+        rows.append({**where, 'method': config.algo, 'seed': int(seed), **{m: res[m] for m in ('total_return', 'sharpe', 'max_drawdown', 'trades', 'fees_paid', 'exposure', 'undefined_bars')},
                      'train_seconds': agent.meta['train_seconds'], 'eval_seconds': round(time.perf_counter() - t0, 2)})
         if k not in base_done:
             start = len(seg) - len(res['equity'])                          # the agent's first bar: the same bars for every method
