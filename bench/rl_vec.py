@@ -1,6 +1,6 @@
 """Environment steps per second, and PPO's throughput, with the batched `tg4_ml.rl.vec.TradingVecEnv`; prints the figures.
 
-    python bench/rl_vec.py [--days 7] [--n-envs 256] [--vec-steps 2000] [--plain-steps 200000] [--ppo-envs 8] [--ppo-rollouts 2]
+    python bench/rl_vec.py [--days 7] [--n-envs 256] [--vec-steps 2000] [--plain-steps 200000] [--ppo-envs 8] [--ppo-rollouts 3] [--ppo-wide-envs 256]
 
 In one run, on the same synthetic candles (7 days of 1-minute XRP/USDT bars, observation features computed before any clock
 starts), random actions generated beforehand, best of 3 timed runs, resets included:
@@ -12,7 +12,9 @@ starts), random actions generated beforehand, best of 3 timed runs, resets inclu
    (issue 12 measured about 228,000 steps/s on this machine);
 4. PPO with the seed's hyper-parameters (lr 3e-4, n_steps 2048, batch 64, 10 epochs, gamma .99, GAE .95, clip .2, ent .01,
    vf .5, max grad norm .5) on `VecNormalize(TradingVecEnv(N))` vs `VecNormalize(DummyVecEnv([TradingEnv] * N))`, same seed:
-   end-to-end timesteps/s (rollouts + updates) and rollout-only timesteps/s (collection time measured by a callback).
+   end-to-end timesteps/s (rollouts + updates) and rollout-only timesteps/s (collection time measured by a callback);
+   then the same at N = 256 with n_steps 64 (a rollout of the same 16,384 timesteps, one rollout), where the
+   environment's share of a rollout is larger.
    torch uses one thread (the machine has 2 cores shared with other work).
 """
 import argparse, time
@@ -81,8 +83,8 @@ def anytrading(candles, steps, window=30) -> float:
     return steps/best_of(run)
 
 
-def ppo_throughput(make_env, n_envs, rollouts) -> tuple[float, float, float]:
-    "PPO with the seed's hyper-parameters for `rollouts` rollouts of n_steps x N: (end-to-end timesteps/s, rollout-only timesteps/s, seconds)."
+def ppo_throughput(make_env, n_envs, rollouts, **changes) -> tuple[float, float, float]:
+    "PPO with the seed's hyper-parameters (but `changes`) for `rollouts` rollouts of n_steps x N: (end-to-end timesteps/s, rollout-only timesteps/s, seconds)."
     from stable_baselines3 import PPO
     from stable_baselines3.common.callbacks import BaseCallback
     from stable_baselines3.common.vec_env import VecNormalize
@@ -94,8 +96,9 @@ def ppo_throughput(make_env, n_envs, rollouts) -> tuple[float, float, float]:
         def _on_step(self): return True
 
     venv = VecNormalize(make_env())
-    model = PPO('MlpPolicy', venv, seed=0, device='cpu', **PPO_SEED_HPARAMS)
-    total = rollouts*PPO_SEED_HPARAMS['n_steps']*n_envs
+    hparams = {**PPO_SEED_HPARAMS, **changes}
+    model = PPO('MlpPolicy', venv, seed=0, device='cpu', **hparams)
+    total = rollouts*hparams['n_steps']*n_envs
     clock = RolloutClock()
     t0 = time.perf_counter()
     model.learn(total, callback=clock)
@@ -110,7 +113,8 @@ def main():
     ap.add_argument('--vec-steps', type=int, default=2_000, help='calls of step() per timed run (x N env-steps)')
     ap.add_argument('--plain-steps', type=int, default=200_000)
     ap.add_argument('--ppo-envs', type=int, default=8)
-    ap.add_argument('--ppo-rollouts', type=int, default=2)
+    ap.add_argument('--ppo-rollouts', type=int, default=3)
+    ap.add_argument('--ppo-wide-envs', type=int, default=256, help='a second comparison with this many copies and n_steps 64 (0: skip)')
     args = ap.parse_args()
     import torch
     torch.set_num_threads(1)
@@ -153,6 +157,14 @@ def main():
     for name, make in makers.items():
         fps, rollout_fps, wall = ppo_throughput(make, n, args.ppo_rollouts)
         print(f"  {name:<24} end to end {fps:>8,.0f} timesteps/s   rollouts only {rollout_fps:>8,.0f} timesteps/s   ({wall:.1f} s)")
+    if args.ppo_wide_envs:
+        w = args.ppo_wide_envs
+        print(f"PPO, the same but N={w} copies and n_steps 64 (1 rollout of 64 x {w} steps):")
+        makers = {'TradingVecEnv': lambda: TradingVecEnv(candles, feats, cfg, n_envs=w, episode_bars=1_440, seed=0),
+                  'DummyVecEnv(TradingEnv)': lambda: DummyVecEnv([lambda: TradingEnv(candles, feats, cfg, episode_bars=1_440)]*w)}
+        for name, make in makers.items():
+            fps, rollout_fps, wall = ppo_throughput(make, w, 1, n_steps=64)
+            print(f"  {name:<24} end to end {fps:>8,.0f} timesteps/s   rollouts only {rollout_fps:>8,.0f} timesteps/s   ({wall:.1f} s)")
 
 
 if __name__ == '__main__':
