@@ -40,18 +40,21 @@ def best_of(fn, repeats=3) -> float:
     return best
 
 
-def plain_env(candles, feats, cfg, steps, discrete) -> float:
-    "Steps/s of one TradingEnv (resets included), as bench/rl_env.py measures it."
-    env = TradingEnv(candles, feats, cfg, episode_bars=1_440, discrete=discrete)
-    rng = np.random.default_rng(0)
-    actions = list(rng.integers(0, 8, steps)) if discrete else list(rng.uniform(-1, 1, (steps, 1)))
-
+def gym_steps_per_s(env, actions) -> float:
+    "Steps/s of one gymnasium environment over `actions` (resets included)."
     def run():
         env.reset(seed=0)
         for a in actions:
             _, _, term, trunc, _ = env.step(a)
             if term or trunc: env.reset()
-    return steps/best_of(run)
+    return len(actions)/best_of(run)
+
+
+def plain_env(candles, feats, cfg, steps, discrete) -> float:
+    "Steps/s of one TradingEnv, as bench/rl_env.py measures it."
+    rng = np.random.default_rng(0)
+    actions = list(rng.integers(0, 8, steps)) if discrete else list(rng.uniform(-1, 1, (steps, 1)))
+    return gym_steps_per_s(TradingEnv(candles, feats, cfg, episode_bars=1_440, discrete=discrete), actions)
 
 
 def vec_env(candles, feats, cfg, n_envs, steps, discrete, full_infos) -> float:
@@ -73,14 +76,7 @@ def anytrading(candles, steps, window=30) -> float:
     from gym_anytrading.envs import StocksEnv
     df = candles.rename(columns={'open': 'Open', 'high': 'High', 'low': 'Low', 'close': 'Close', 'volume': 'Volume'})
     env = StocksEnv(df, window_size=window, frame_bound=(window, len(df)))
-    actions = list(np.random.default_rng(0).integers(0, 2, steps))
-
-    def run():
-        env.reset(seed=0)
-        for a in actions:
-            _, _, term, trunc, _ = env.step(a)
-            if term or trunc: env.reset()
-    return steps/best_of(run)
+    return gym_steps_per_s(env, list(np.random.default_rng(0).integers(0, 2, steps)))
 
 
 def ppo_throughput(make_env, n_envs, rollouts, **changes) -> tuple[float, float, float]:
