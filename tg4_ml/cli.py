@@ -431,13 +431,15 @@ def _install_args(p):
                         "several joined by '+' are fused by SignalEnsemble: --model BTC/USDT=signal_btc_usdt:1+lstm_btc_usdt:2")
     p.add_argument('--sizer', action='append', default=[], metavar='SYMBOL=NAME[:VERSION]',
                    help="registered position sizer for a symbol: its fraction x the model's position size is each entry's size")
+    p.add_argument('--agent', action='append', default=[], metavar='SYMBOL=NAME[:VERSION]',
+                   help="registered RL agent per symbol (repeatable): writes the RL strategy ml_rl_v1 instead (not with --model)")
     p.add_argument('--allow-other-symbol', action='store_true', help="install a model trained on another symbol than the one it trades")
     p.add_argument('--start', help="first day of the printed backtest command (default: the model's test part, less the tester's warm-up)")
     p.add_argument('--end', help="end day of the printed backtest command (default: the end of the model's test part)")
     p.add_argument('--force', action='store_true', help="overwrite an existing shim")
 
-@command('install-strategy', "write the ml_signal_v1 shim into a TG4 paper tester's strategies/ folder", _install_args,
-         "Write strategies/ml_signal_v1.py into PAPER_TESTER_DIR: a few lines importing the strategy from the installed tg4_ml, "
+@command('install-strategy', "write the ml_signal_v1 (or, with --agent, ml_rl_v1) shim into a TG4 paper tester's strategies/ folder", _install_args,
+         "Write strategies/ml_signal_v1.py (--agent: strategies/ml_rl_v1.py) into PAPER_TESTER_DIR: a few lines importing the strategy from the installed tg4_ml, "
          "with the given symbols and pinned, verified model versions; print the command that runs the tester's backtest with it.")
 def cmd_install_strategy(args, cfg: Config) -> int:
     from tg4_ml.strategies.install import install_strategy
@@ -449,8 +451,16 @@ def cmd_install_strategy(args, cfg: Config) -> int:
             if sym in out: raise CliError(f"{flag}: {sym} is given twice")
             out[sym] = ref
         return out
+    if args.agent:
+        if args.model or args.sizer: raise CliError("--agent installs the RL strategy ml_rl_v1: give --model/--sizer in a separate install")
+        from tg4_ml.strategies.install import install_agents
+        try: report = install_agents(args.paper_tester_dir, pairs(args.agent, '--agent'), cfg.path('models_dir'), force=args.force,
+                                     allow_other_symbol=args.allow_other_symbol, start=args.start, end=args.end)
+        except (ValueError, FileExistsError) as e: raise CliError(str(e)) from None
+        print(report)
+        return 0
     models = {s: (r.split('+') if '+' in r else r) for s, r in pairs(args.model, '--model').items()}
-    if not models: raise CliError("give at least one --model SYMBOL=NAME[:VERSION]")
+    if not models: raise CliError("give at least one --model SYMBOL=NAME[:VERSION] (or --agent SYMBOL=NAME[:VERSION] for an RL agent)")
     try: report = install_strategy(args.paper_tester_dir, models, cfg.path('models_dir'), force=args.force,
                                    allow_other_symbol=args.allow_other_symbol, start=args.start, end=args.end, sizers=pairs(args.sizer, '--sizer'))
     except (ValueError, FileExistsError) as e: raise CliError(str(e)) from None

@@ -12,7 +12,7 @@ import talib
 
 from ..data.bars import align_closed, bucket_open, fill_gaps, require_minute_grid, resample_candles
 from ..data.snapshots import MINUTE_US, closed_candles, timestamp_us
-from ..types import candles_to_frame, index_from_us
+from ..types import index_from_us
 
 # %% ../../nbs/24_features.context.ipynb #afcfa1bd
 CONTEXT_FEATURES = ('ret_5m_1', 'ret_5m_6', 'rsi_14_5m', 'price_vs_ema_21_5m', 'ret_1h_1', 'range_1h_1')
@@ -49,8 +49,27 @@ def context_features_live(snapshot, symbol: str) -> dict:
     ones = closed_candles(snapshot, symbol)
     if not ones: raise ValueError(f"{symbol}: no closed 1-minute candle in the snapshot")
     bar_close = timestamp_us(ones[-1].timestamp) + MINUTE_US
-    fives = [k for k in snapshot.candles_5m.get(symbol, ()) if timestamp_us(k.timestamp) + 5*MINUTE_US <= bar_close]
-    five = _five_grid(candles_to_frame(fives), int(bucket_open(np.array([bar_close]), '5m')[0])) if fives else candles_to_frame(fives)
-    if len(five) < 300: raise ValueError(f"{symbol}: {len(fives)} closed 5-minute candles in the snapshot ({len(five)} on the completed grid), the context needs 300")
-    ctx = _on_5m(five).iloc[[-1]]
-    return _finish(ctx, np.array([ones[-1].close])).iloc[0].to_dict()
+    step = 5*MINUTE_US
+    fives = snapshot.candles_5m.get(symbol, ())
+    us = np.fromiter((timestamp_us(k.timestamp) for k in fives), np.int64, len(fives))
+    n = int(np.searchsorted(us, bar_close - step, side='right'))                  # closed by the bar's close (sorted, as the feed keeps them)
+    if n and (np.diff(us[:n]) <= 0).any(): raise ValueError(f"{symbol}: the snapshot's 5-minute candles are not sorted with unique timestamps")
+    last = int(bucket_open(np.array([bar_close]), '5m')[0]) - step                 # the newest bucket closed by then: the grid runs to it
+    grid_n = 0 if not n else (max(int(us[n - 1]), last) - int(us[0]))//step + 1
+    if grid_n < 300: raise ValueError(f"{symbol}: {n} closed 5-minute candles in the snapshot ({grid_n} on the completed grid), the context needs 300")
+    ohlc = np.array([(k.open, k.high, k.low, k.close) for k in fives[:n]], np.float64)
+    have = np.zeros(grid_n, bool); have[(us[:n] - us[0])//step] = True
+    src = np.cumsum(have) - 1
+    o, h, l, c = (np.ascontiguousarray(ohlc[src, j]) for j in range(4))
+    gap = ~have                                                                 # a bucket without trades: flat at the previous close
+    for a in (o, h, l): a[gap] = c[gap]
+    opens = int(us[0]) + step*np.arange(grid_n)
+    hour = int(bucket_open(opens[-1:] + step, '1h')[0]) - 60*MINUTE_US               # the newest hour closed at the newest 5-minute close
+    in_hour = np.flatnonzero(bucket_open(opens, '1h') == hour)
+    ret_1h = range_1h = np.nan
+    if len(in_hour):
+        ho, hh, hl, hc = o[in_hour[0]], h[in_hour].max(), l[in_hour].min(), c[in_hour[-1]]
+        ret_1h, range_1h = hc/ho - 1, (hh - hl)/hc
+    ema = talib.EMA(c, 21)[-1]
+    return {'ret_5m_1': float(c[-1]/o[-1] - 1), 'ret_5m_6': float(c[-1]/o[-6] - 1), 'rsi_14_5m': float(talib.RSI(c, 14)[-1]),
+            'price_vs_ema_21_5m': float(ones[-1].close/ema - 1), 'ret_1h_1': float(ret_1h), 'range_1h_1': float(range_1h)}

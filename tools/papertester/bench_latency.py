@@ -1,4 +1,4 @@
-"""Latency of ml_signal_v1 through the TG4 paper tester's own StrategyLoader / StrategyWrapper, on snapshots built by its own DataManager.
+"""Latency of ml_signal_v1 (or --strategy ml_rl_v1) through the TG4 paper tester's own StrategyLoader / StrategyWrapper, on snapshots built by its own DataManager.
 
     python bench_latency.py --tester TESTER_DIR --strategies-dir DIR_WITH_SHIM --tape TRADES.csv [--bars 3000] [--out FILE]
 
@@ -21,9 +21,9 @@ def proc_status(key: str) -> int:
     return -1
 
 
-def last_bar(state: dict, symbol: str):
-    "The newest bar the strategy scored for `symbol` (tg4_ml's state: state['tg4_ml']['models'][symbol]['last_bar'])."
-    return ((state.get('tg4_ml') or {}).get('models') or {}).get(symbol, {}).get('last_bar')
+def last_bar(state: dict, symbol: str, key: str = 'models'):
+    "The newest bar the strategy scored for `symbol` (tg4_ml's state: state['tg4_ml'][key][symbol]['last_bar']; key 'agents' for ml_rl_v1)."
+    return ((state.get('tg4_ml') or {}).get(key) or {}).get(symbol, {}).get('last_bar')
 
 
 def trade_msgs(frame, symbol):
@@ -34,8 +34,9 @@ def trade_msgs(frame, symbol):
 
 async def bench_symbol(symbol, tape, a, discover, DataManager):
     strategies = discover(a.strategies_dir)
-    wrapper = strategies['ml_signal_v1']
-    wrapper.config['models'] = {symbol: wrapper.config['models'][symbol]}      # this symbol's model only
+    wrapper = strategies[a.strategy]
+    key = 'agents' if a.strategy == 'ml_rl_v1' else 'models'
+    wrapper.config[key] = {symbol: wrapper.config[key][symbol]}                 # this symbol's model only
     threads0, os_threads0 = threading.active_count(), proc_status('Threads')
     wrapper.on_start()
     st = wrapper.state.get('tg4_ml', {})
@@ -45,7 +46,7 @@ async def bench_symbol(symbol, tape, a, discover, DataManager):
     minute = t['timestamp'].dt.floor('min')
     groups = [g for _, g in t.groupby(minute, sort=True)]
     i, scored, fast, misses = 0, [], [], 0
-    while i < len(groups) and len(dm._candles_1m.get(symbol, ())) < 400:         # warm up: 400 completed candles
+    while i < len(groups) and (len(dm._candles_1m.get(symbol, ())) < 400 or len(dm._candles_5m.get(symbol, ())) < a.warm_5m):   # warm up: 400 completed candles (and --warm-5m)
         for m in trade_msgs(groups[i], symbol): await dm.on_message(m)
         i += 1
     warm_candles = len(dm._candles_1m.get(symbol, ()))
@@ -54,9 +55,9 @@ async def bench_symbol(symbol, tape, a, discover, DataManager):
         for m in trade_msgs(groups[i], symbol): await dm.on_message(m)
         i += 1
         snap = await dm.get_snapshot_async()
-        before = last_bar(wrapper.state, symbol)
+        before = last_bar(wrapper.state, symbol, key)
         t0 = time.perf_counter_ns(); wrapper.generate_signal(snap); dt = (time.perf_counter_ns() - t0)/1000
-        if last_bar(wrapper.state, symbol) != before: scored.append(dt)
+        if last_bar(wrapper.state, symbol, key) != before: scored.append(dt)
         else: misses += 1
         t0 = time.perf_counter_ns(); wrapper.generate_signal(snap); fast.append((time.perf_counter_ns() - t0)/1000)
         bars += 1
@@ -92,7 +93,9 @@ async def main_async(a):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--tester', required=True, help="the tester folder (holding ws_tester/)")
-    ap.add_argument('--strategies-dir', required=True, help="a folder holding only the ml_signal_v1 shim")
+    ap.add_argument('--strategies-dir', required=True, help="a folder holding only the strategy's shim")
+    ap.add_argument('--strategy', default='ml_signal_v1', help="ml_signal_v1 (default) or ml_rl_v1")
+    ap.add_argument('--warm-5m', type=int, default=0, help="also warm up until the DataManager holds this many 5-minute candles (ml_rl_v1's context needs 300)")
     ap.add_argument('--tape', required=True, help="trades .csv (or .parquet): symbol, timestamp, price, volume, side")
     ap.add_argument('--symbols', nargs='+')
     ap.add_argument('--bars', type=int, default=3000, help="scored bars per symbol (default 3000)")

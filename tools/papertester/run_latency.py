@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Latency of ml_signal_v1 through the TG4 paper tester's own loader, wrapper and DataManager, idle and under CPU load.
+"""Latency of ml_signal_v1 (or, with --agent, ml_rl_v1) through the TG4 paper tester's own loader, wrapper and DataManager, idle and under CPU load.
 
     python3 tools/papertester/run_latency.py [--out DIR] [--bars 3000] [--load-procs 1]
                                              [--model NAME:VERSION --models-dir DIR --store STORE]
+                                             [--agent NAME:VERSION --models-dir DIR]   # an RL agent: its DataManager warms up 305 5-minute candles
 
 1. Unless --model is given: `tg4-ml sample` (BTC/USDT and XRP/USDT with trade tapes) and `tg4-ml train classifier` on
    BTC/USDT; the one model serves both symbols (the latency does not depend on which model scores).
@@ -38,7 +39,8 @@ def main():
     ap.add_argument('--bars', type=int, default=3000, help="scored bars per symbol (default 3000)")
     ap.add_argument('--load-procs', type=int, default=1, help="busy background processes for the loaded run (default 1)")
     ap.add_argument('--model', help="registered model NAME:VERSION (default: train one on a synthetic market)")
-    ap.add_argument('--models-dir', help="registry folder of --model")
+    ap.add_argument('--agent', help="registered RL agent NAME:VERSION (with --models-dir): time ml_rl_v1 instead")
+    ap.add_argument('--models-dir', help="registry folder of --model / --agent")
     ap.add_argument('--store', help="store with trade tapes of --symbols (default: the generated one)")
     ap.add_argument('--bench-env', action='append', default=[], metavar='KEY=VALUE',
                     help="environment for the benchmark process, e.g. OMP_NUM_THREADS=1 (repeatable)")
@@ -48,11 +50,16 @@ def main():
     out = out.resolve(); out.mkdir(parents=True, exist_ok=True)
     log = out/'commands.log'
     say(f"output folder {out} (every command's output: {log})")
-    minutes = 400 + int(a.bars*1.1) + 10          # headroom: minutes without trades make no candle
+    warm_5m = 305 if a.agent else 0               # the RL observation's 5-minute context needs 300 of them
+    minutes = max(400, warm_5m*5 + 30) + int(a.bars*1.1) + 10          # headroom: minutes without trades make no candle
     store = Path(a.store) if a.store else out/'store'
     if not a.store:
         tg4_ml(['sample', '--store', store, '--days', f"{max(3.0, (minutes + 2100)/1440*1.05):.2f}", '--symbols', *a.symbols], out, log)
-    if a.model:
+    strategy = 'ml_rl_v1' if a.agent else 'ml_signal_v1'
+    if a.agent:
+        if not a.models_dir: raise SystemExit("--agent needs --models-dir")
+        ref, models_dir = a.agent, Path(a.models_dir).resolve()
+    elif a.model:
         ref, models_dir = a.model, Path(a.models_dir or out/'models').resolve()
     else:
         models_dir = out/'models'
@@ -65,18 +72,19 @@ def main():
     say(run([dev_python(), '-c', TAPE, store, out/'tape.csv', minutes, *a.symbols], log, env=dev_env()).stdout.strip())
     shim_root = out/'shim_root'; (shim_root/'strategies').mkdir(parents=True, exist_ok=True)
     # one model (trained on the first symbol) serves every symbol: the latency does not depend on which model scores
-    tg4_ml(['install-strategy', shim_root, *[x for s in a.symbols for x in ('--model', f"{s}={ref}")], '--allow-other-symbol', '--force'],
+    flag = '--agent' if a.agent else '--model'
+    tg4_ml(['install-strategy', shim_root, *[x for s in a.symbols for x in (flag, f"{s}={ref}")], '--allow-other-symbol', '--force'],
            out, log, models_dir=models_dir)
     strategies = out/'ml_strategies'; strategies.mkdir(exist_ok=True); (strategies/'__init__.py').write_text('')
-    shim = (shim_root/'strategies'/'ml_signal_v1.py').read_text()
+    shim = (shim_root/'strategies'/f'{strategy}.py').read_text()
     if "'allow_other_symbol': True" not in shim:     # install-strategy --allow-other-symbol does not write it into the shim (on_start would refuse)
         shim += "CONFIG['allow_other_symbol'] = True   # added by tools/papertester/run_latency.py\n"
-    (strategies/'ml_signal_v1.py').write_text(shim)
+    (strategies/f'{strategy}.py').write_text(shim)
     tester = copy_tester(out/'tg4')
     env = {**dev_env(), 'PYTHONPATH': str(tester.parents[2]), **dict(kv.split('=', 1) for kv in a.bench_env)}
     if a.bench_env: say(f"benchmark environment: {a.bench_env}")
     bench = [tester_python(), HERE/'bench_latency.py', '--tester', tester, '--strategies-dir', strategies, '--tape', out/'tape.csv',
-             '--bars', str(a.bars), '--symbols', *a.symbols]
+             '--bars', str(a.bars), '--symbols', *a.symbols, '--strategy', strategy, '--warm-5m', str(warm_5m)]
     run([*bench, '--label', 'idle', '--out', out/'idle.json'], log, env=env, timeout=1800, stream=True)
     busy = [subprocess.Popen([sys.executable, '-c', BUSY, '1800']) for _ in range(a.load_procs)]
     say(f"{a.load_procs} busy process(es) started: pids {[b.pid for b in busy]}")
@@ -87,7 +95,7 @@ def main():
         for b in busy: b.wait(10)
         say("busy processes stopped")
     idle, load = json.loads((out/'idle.json').read_text()), json.loads((out/'load.json').read_text())
-    print(f"\n===== ml_signal_v1 through ws_tester's StrategyWrapper, scored bars (target p99 <= 2 ms per symbol) =====")
+    print(f"\n===== {strategy} through ws_tester's StrategyWrapper, scored bars (target p99 <= 2 ms per symbol) =====")
     print(f"{'symbol':<10} {'run':<7} {'bars':>5} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} {'1st ms':>8} {'RSS MB':>7} {'OS threads':>11}")
     for res in (idle, load):
         for r in res['results']:
