@@ -138,11 +138,12 @@ class TradingVecEnv(VecEnv):
         if not (isinstance(n_envs, (int, np.integer)) and n_envs >= 1): raise ValueError(f"n_envs must be an int >= 1, got {n_envs!r}")
         tpl = self.template = TradingEnv(candles, features, config, episode_bars, discrete, rebalance_band, ruin_fraction)   # validates
         self.config, self.episode_bars, self.discrete, self.full_infos = tpl.config, tpl.episode_bars, bool(discrete), bool(full_infos)
-        self.starts = tpl._starts                                            # the valid start bars
-        self._market = np.ascontiguousarray(tpl._obs[:, :-3])               # float32 market numbers of every bar
-        self._opens, self._closes = np.array(tpl._open), np.array(tpl._close)
-        self._prm = np.array([tpl._fee, tpl._slip, tpl._size, tpl._cash0, tpl.rebalance_band, tpl.ruin_fraction, OBS_BOUND])
-        self._short, self._sizes = tpl._short, np.array(DISCRETE_SIZES)
+        arr = tpl.arrays()
+        self.starts = arr['starts']                                          # the valid start bars
+        self._market = np.ascontiguousarray(arr['market'])                  # float32 market numbers of every bar
+        self._opens, self._closes = arr['opens'], arr['closes']
+        self._prm = np.array([arr['fee'], arr['slip'], arr['size'], arr['cash0'], tpl.rebalance_band, tpl.ruin_fraction, OBS_BOUND])
+        self._short, self._sizes = arr['short'], np.array(DISCRETE_SIZES)
         self._acct, self._state = np.zeros((6, n_envs)), np.zeros((4, n_envs), np.int64)
         self.cash, self.qty, self.target, self.entry_price, self.equity, self.fees_paid = self._acct
         self.bar, self._end, self.trades, self.episode_start = self._state
