@@ -83,6 +83,12 @@ def reset(self: TradingEnv, *, seed: int | None = None, options: dict | None = N
     return self._observe(), {'bar': self._t, 'equity': self.equity}
 
 @patch
+def arrays(self: TradingEnv) -> dict:
+    "What a batched copy of this environment needs (`tg4_ml.rl.vec`): the valid start bars, every bar's float32 market numbers, opens, closes, and the cost and account constants."
+    return {'starts': self._starts, 'market': self._obs[:, :len(MARKET_FEATURES)], 'opens': np.array(self._open), 'closes': np.array(self._close),
+            'fee': self._fee, 'slip': self._slip, 'size': self._size, 'cash0': self._cash0, 'short': self._short}
+
+@patch
 def target_of(self: TradingEnv, action) -> float:
     "The target position (fraction of the maximum, in [-1, 1]; >= 0 long-only) an action asks for (`tg4_ml.rl.observation.action_target`)."
     return action_target(action, self.discrete, self.target, self._short)
