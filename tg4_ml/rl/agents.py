@@ -243,7 +243,9 @@ def _metrics(equity: pd.Series, trades: int, fees: float, exposure: float) -> di
 
 def run_agent(agent: RLAgent, candles: pd.DataFrame, features: pd.DataFrame | None = None) -> dict:
     "One deterministic pass over `candles` (flat at the first bar with every feature defined, to the end) with TradingEnv's accounting: equity path, targets and metrics. At a later bar whose observation is not defined the agent holds (counted in `undefined_bars`)."
-    if features is None: features = observation_features(candles, agent.spec, agent.normaliser)
+    if features is None:
+        candles = candles if 'filled' in candles.columns else complete_minutes(candles)
+        features = observation_features(candles, agent.spec, agent.normaliser)
     s0 = _first_valid(features)
     bars = len(candles) - 1 - s0
     if bars < 1: raise ValueError(f"run_agent: {len(candles)} candles leave no bar to trade after the first defined observation (bar {s0})")
