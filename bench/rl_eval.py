@@ -74,7 +74,8 @@ def main():
         table = evaluate_rl(candles, config, seeds=range(args.seeds), folds=args.folds, trading=trading, classifier=not args.no_classifier)
         agent = table[table.method == args.algo]
         print(f"\n== {name}: {len(candles):,} candles; test parts {table.test_start.min()} .. {table.test_end.max()}, "
-              f"{int(agent.bars.iloc[0]):,}+ bars each; {time.perf_counter() - t0:.0f} s (training {agent.train_seconds.mean():.1f} s an agent)")
+              f"{int(agent.bars.iloc[0]):,}+ bars each; {time.perf_counter() - t0:.0f} s (training {agent.train_seconds.mean():.1f} s an agent); "
+              f"observation undefined (agent holds) at {agent.undefined_bars.mean():.0f} test bars per run")
         print(format_summary(rl_summary(table)))
         per_fold = table.groupby(['fold', 'method'], sort=False).total_return.mean().unstack().mul(100).round(3)
         print("mean total return per fold (%):"); print(per_fold.to_string())
