@@ -197,7 +197,7 @@ def _load(cls, folder: str | Path) -> RLAgent:
     if not (folder/'agent.json').exists(): raise ValueError(f"{folder}: no agent.json (not an RL agent folder)")
     d = json.loads((folder/'agent.json').read_text())
     if d.get('format') != AGENT_FORMAT: raise ValueError(f"{folder}/agent.json: format {d.get('format')!r}, expected {AGENT_FORMAT!r}")
-    if d['observation'] != list(OBSERVATION): raise ValueError(f"{folder}: the agent was trained on another observation than tg4_ml.rl.observation.OBSERVATION")
+    if d.get('observation') != list(OBSERVATION): raise ValueError(f"{folder}: the agent was trained on another observation than tg4_ml.rl.observation.OBSERVATION")
     stats = _read_statistics(folder)
     if not (folder/'policy.npz').exists(): raise ValueError(f"{folder}: no policy.npz")
     with np.load(folder/'policy.npz', allow_pickle=False) as z:
