@@ -199,7 +199,7 @@ def _step(st: dict, m: dict, data, ts_us: int, t0: float):
         except ValueError as e: return _skip(st, m, 'features', bar_us, str(e))
         book, p = m['book'], m['params']
         target = m['agent'].target(obs, book['target'])
-        m['obs'], m['decided'] = obs, target
+        m['obs'], m['decided'], m['held_at_decision'] = obs, target, book['target']
         m['queue'] = plan_orders(book, target, p['band'], p['size_usd'], float(data.prices[symbol]))
         lat = m['latency_ms']; lat.append((time.perf_counter() - t0)*1e3)
         close = float(candles[n - 1].close)
