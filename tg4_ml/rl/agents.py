@@ -80,13 +80,10 @@ class RLConfig:
 
 # %% ../../nbs/82_rl.agents.ipynb #3f099d6a
 def vec_env(candles: pd.DataFrame, features: pd.DataFrame, config: RLConfig, trading: TradingConfig, n_envs: int, seed: int):
-    "The vectorised training environment: `n_envs` TradingEnv copies over `candles` (the training part) with `features`."
-    from stable_baselines3.common.vec_env import DummyVecEnv
-    make = lambda: TradingEnv(candles, features, trading, episode_bars=config.episode_bars, discrete=config.discrete,
-                              rebalance_band=config.rebalance_band, ruin_fraction=config.ruin_fraction)
-    venv = DummyVecEnv([make]*n_envs)
-    venv.seed(seed)
-    return venv
+    "The vectorised training environment: `n_envs` copies of TradingEnv over `candles` (the training part) with `features`, stepped at once (`tg4_ml.rl.vec.TradingVecEnv`, equal to DummyVecEnv of TradingEnv step by step)."
+    from tg4_ml.rl.vec import TradingVecEnv
+    return TradingVecEnv(candles, features, trading, n_envs=n_envs, episode_bars=config.episode_bars, discrete=config.discrete,
+                         rebalance_band=config.rebalance_band, ruin_fraction=config.ruin_fraction, seed=seed)
 
 # %% ../../nbs/82_rl.agents.ipynb #37ee88da
 def _episode_logger(trading: TradingConfig, tracking, total: int, progress: bool):
@@ -214,17 +211,18 @@ def load_sb3(folder: str | Path, venv=None) -> tuple:
     vn.training, vn.norm_reward = False, False
     return cls.load(folder/'sb3_model.zip', env=vn if venv is not None else None, device='cpu'), vn
 
-def register_agent(registry: ModelRegistry | str | Path, name: str, agent: RLAgent, model, vec_normalize, metrics: dict | None = None, **provenance):
-    "Register the agent's folder (policy, statistics, SB3 zip, VecNormalize pickle) as kind 'rl_agent'; returns the ModelVersion."
+def register_agent(registry: ModelRegistry | str | Path, name: str, agent: RLAgent, model, vec_normalize, metrics: dict | None = None,
+                   config: dict | None = None, **provenance):
+    "Register the agent's folder (policy, statistics, SB3 zip, VecNormalize pickle) as kind 'rl_agent' (`config`: more entries for its registry config, e.g. the test part); returns the ModelVersion."
     registry = registry if isinstance(registry, ModelRegistry) else ModelRegistry(registry)
     meta = agent.meta
     with tempfile.TemporaryDirectory() as tmp:
         folder = save_agent(agent, model, vec_normalize, Path(tmp)/'agent')
-        config = {'symbol': agent.symbol, 'trading': agent.trading.to_dict(), 'algo': agent.algo, 'discrete': agent.discrete,
-                  'rebalance_band': agent.rebalance_band, 'rl': meta.get('config')}
+        entry = {'symbol': agent.symbol, 'trading': agent.trading.to_dict(), 'algo': agent.algo, 'discrete': agent.discrete,
+                  'rebalance_band': agent.rebalance_band, 'rl': meta.get('config'), **(config or {})}
         prov = {'feature_set_version': meta.get('feature_set_version'), 'data_range': meta.get('data_range'), 'data_hash': meta.get('data_hash'),
                 'mlflow_run_id': meta.get('mlflow_run_id'), **provenance}
-        return registry.register(name, folder, config=config, metrics=metrics or {}, kind='rl_agent', **prov)
+        return registry.register(name, folder, config=entry, metrics=metrics or {}, kind='rl_agent', **prov)
 
 # %% ../../nbs/82_rl.agents.ipynb #b5eb8bd7
 def _bars_per_year(index: pd.DatetimeIndex) -> float:
