@@ -255,6 +255,17 @@ def _train_args(p):
     sz.add_argument('--epochs', type=int, help="most epochs of the sizer's loop (early stopping may end sooner)")
     sz.add_argument('--config', dest='train_config', help="TOML/YAML/JSON file with SizerTrainConfig fields in [train], the trading rules in [train.trading], the loop in [train.fit.loop]")
     sz.add_argument('--tracking-uri', help="MLflow tracking URI (default: MLFLOW_TRACKING_URI or sqlite:///runs/mlflow.db)")
+    rl = kinds.add_parser('rl', help="an RL agent (PPO, SAC or MaskablePPO) trading a target position",
+                          description="Train an RL agent on the first part of the symbol's minutes (batched TradingEnv, VecNormalize, MLflow), run it once on the rest "
+                                      "beside buy-and-hold and flat, register it (install it with install-strategy --agent).")
+    _store_arg(rl)
+    rl.add_argument('--symbol', required=True, help="symbol, e.g. BTC/USDT")
+    rl.add_argument('--algo', choices=['ppo', 'sac', 'maskable_ppo'], default=None, help="ppo (continuous target, the seed's hyper-parameters; default), sac, or maskable_ppo (the 8 discrete actions, masked)")
+    rl.add_argument('--timesteps', type=int, help="environment steps to train (default 200,000)")
+    rl.add_argument('--n-envs', type=int, help="environment copies stepped at once (default 8)")
+    rl.add_argument('--device', choices=['auto', 'cpu', 'cuda'], default=None, help="where the networks train (default auto: CPU for PPO's small MLP, the GPU if any for SAC)")
+    rl.add_argument('--config', dest='train_config', help="TOML/YAML/JSON: RLConfig fields in [train] (also model_name, train_fraction), hyper-parameters in [train.ppo] / [train.sac], "
+                                                          "the trading rules in [train.trading]; MLflow: MLFLOW_TRACKING_URI or RUNS_DIR/mlflow.db")
 
 def _train_config(args, cfg: Config, **over):
     "The `TrainConfig` from a config file's [train] table (trading rules in [train.trading], old flat keys accepted) and the options."
@@ -285,10 +296,11 @@ def _print_where(results, cfg: Config, tracking_uri):
     uri = tracking_uri or os.environ.get('MLFLOW_TRACKING_URI') or f"sqlite:///{(cfg.path('runs_dir')/'mlflow.db').resolve()}"
     print(f"MLflow: {uri}   (browse with: .venv/bin/mlflow ui --backend-store-uri {uri})")
 
-@command('train', "train a model (classifier, lstm, tft, sizer), evaluate it out of sample, log it to MLflow and register it", _train_args)
+@command('train', "train a model (classifier, lstm, tft, sizer, rl), evaluate it out of sample, log it to MLflow and register it", _train_args)
 def cmd_train(args, cfg: Config) -> int:
     if args.model_kind in ('lstm', 'tft'): return _train_deep(args, cfg)
     if args.model_kind == 'sizer': return _train_sizer(args, cfg)
+    if args.model_kind == 'rl': return _train_rl(args, cfg)
     from tg4_ml.train.classifier import train_classifier
     tc = _train_config(args, cfg, symbol=args.symbol, backend=args.backend, label=args.label, horizon=args.horizon)
     res = train_classifier(args.store or cfg.store_url, tc, registry=cfg.path('models_dir'), runs_dir=cfg.path('runs_dir'),
@@ -343,6 +355,31 @@ def _train_sizer(args, cfg: Config) -> int:
     except ValueError as e: raise CliError(str(e)) from None
     print(f"{res.model_version.ref} (walk-forward trades: {len(res.trades)}; classifier {getattr(res.classifier_version, 'ref', None)}; MLflow run {res.mlflow_run_id})")
     print(res.table.to_string(float_format=lambda v: f'{v:.4g}'))
+    return 0
+
+def _train_rl(args, cfg: Config) -> int:
+    try:
+        from tg4_ml.rl.agents import RLConfig
+        from tg4_ml.rl.train import train_rl
+        from tg4_ml.eval.backtest import TradingConfig
+    except ModuleNotFoundError as e: raise CliError(missing_extra(e)) from None
+    values = _config_file(args)
+    trading = {'stop_loss_pct': None, 'take_profit_pct': None, **(values.pop('trading', None) or {})}   # the agent decides its exits
+    name, fraction = values.pop('model_name', None), values.pop('train_fraction', 0.7)
+    values.setdefault('seed', cfg.seed)
+    for key, value in (('algo', args.algo), ('timesteps', args.timesteps), ('n_envs', args.n_envs), ('device', args.device)):
+        if value is not None: values[key] = value
+    values.setdefault('progress', True)
+    try: rc, tc = RLConfig.from_dict(values), TradingConfig.from_dict(trading)
+    except (ValueError, TypeError) as e: raise CliError(str(e)) from None
+    from tg4_ml.data.store import open_store
+    candles = open_store(args.store or cfg.store_url, create=False).read_candles(args.symbol)
+    if not len(candles): raise CliError(f"no candles of {args.symbol} in {args.store or cfg.store_url}")
+    try: res = train_rl(candles, args.symbol, rc, tc, registry=cfg.path('models_dir'), runs_dir=cfg.path('runs_dir'), train_fraction=fraction, model_name=name)
+    except ValueError as e: raise CliError(str(e)) from None
+    print(res)
+    print(f"  {res.model_version.ref}: agent {cfg.path('models_dir')/res.model_version.model_path}, MLflow run {res.mlflow_run_id}; "
+          f"the walk-forward table over seeds: python bench/rl_eval.py")
     return 0
 
 # %% ../nbs/90_cli.ipynb #eaacdb0d

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['OOS_KEYS', 'RLTrainResult', 'train_rl']
 
-# %% ../../nbs/84_rl.train.ipynb #3eb1da46
+# %% ../../nbs/84_rl.train.ipynb #fc798068
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from .agents import RLConfig, baseline_runs, register_agent, run_agent, train_ag
 from .observation import observation_features
 from .policy import RLAgent
 
-# %% ../../nbs/84_rl.train.ipynb #c77f6fb8
+# %% ../../nbs/84_rl.train.ipynb #a052912a
 OOS_KEYS = ('total_return', 'sharpe', 'max_drawdown', 'trades', 'fees_paid', 'exposure')
 
 @dataclass
