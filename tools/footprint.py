@@ -5,10 +5,11 @@
 1. The core requirements of settings.ini (`pip install tg4_ml`) name none of the research packages (torch, MLflow, Optuna,
    SB3, ...): those live in the extras.
 2. In a fresh process that does what the tester does (import `tg4_ml.strategies.ml_signal`, `on_start` loading a
-   registered XGBoost model, `generate_signal` on a 400-candle live snapshot), none of the research packages gets imported,
+   registered XGBoost model, `generate_signal` on a 400-candle live snapshot; then the same for `tg4_ml.strategies.ml_rl`
+   serving a registered PPO agent), none of the research packages gets imported,
    every third-party package imported by tg4_ml's own code is a core requirement, numba's thread pool is not started and
    the calls add no OS thread. Prints the process's resident memory (no limit asserted: see bench/strategy.py).
-Exits 1 on any failure. The model is a small XGBoost classifier trained here on a synthetic market.
+Exits 1 on any failure. The models are a small XGBoost classifier and a PPO agent of a few hundred steps, trained here on a synthetic market.
 """
 import json, pickle, re, subprocess, sys, tempfile, textwrap
 from configparser import ConfigParser
@@ -16,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # distributions (settings.ini names) and the modules they provide that serving must never need
-RESEARCH = {'torch': 'torch', 'mlflow': 'mlflow', 'optuna': 'optuna', 'stable-baselines3': 'stable_baselines3',
+RESEARCH = {'torch': 'torch', 'mlflow': 'mlflow', 'optuna': 'optuna', 'stable-baselines3': 'stable_baselines3', 'sb3-contrib': 'sb3_contrib',
             'gymnasium': 'gymnasium', 'plotly': 'plotly', 'psycopg': 'psycopg', 'nbdev': 'nbdev', 'jupyterlab': 'jupyterlab',
             'papermill': 'papermill'}
 
@@ -29,16 +30,21 @@ def requirement_names(key: str = 'requirements') -> list[str]:
 CHILD = textwrap.dedent("""
     import json, os, pickle, sys
     threads = lambda: len(os.listdir('/proc/self/task'))
-    folder = sys.argv[1]
-    from tg4_ml.strategies import ml_signal
-    config = {**ml_signal.CONFIG, 'registry_dir': folder + '/models', 'models': {'BTC/USDT': 'signal_btc_usdt'},
-              'symbols': ['BTC/USDT'], 'confidence_threshold': 1.01}
+    folder, which = sys.argv[1], sys.argv[2]
+    if which == 'ml_rl':
+        from tg4_ml.strategies import ml_rl as strategy
+        config, key = {**strategy.CONFIG, 'registry_dir': folder + '/models', 'agents': {'BTC/USDT': 'rl_btc_usdt'}}, 'agents'
+    else:
+        from tg4_ml.strategies import ml_signal as strategy
+        config = {**strategy.CONFIG, 'registry_dir': folder + '/models', 'models': {'BTC/USDT': 'signal_btc_usdt'},
+                  'symbols': ['BTC/USDT'], 'confidence_threshold': 1.01}
+        key = 'models'
     state = {}
-    ml_signal.on_start(config, state)
+    strategy.on_start(config, state)
     snaps = pickle.load(open(folder + '/snapshots.pkl', 'rb'))
-    ml_signal.generate_signal(snaps[0], config, state)
+    strategy.generate_signal(snaps[0], config, state)
     before = threads()
-    for s in snaps[1:]: ml_signal.generate_signal(s, config, state)
+    for s in snaps[1:]: strategy.generate_signal(s, config, state)
     st = state['tg4_ml']
     pool = None
     if 'numba' in sys.modules:
@@ -54,7 +60,7 @@ CHILD = textwrap.dedent("""
     with open('/proc/self/statm') as f: rss = int(f.read().split()[1])*os.sysconf('SC_PAGE_SIZE')/2**20
     print(json.dumps({'modules': sorted({m.split('.')[0] for m in sys.modules}), 'own_imports': sorted(own & {m.split('.')[0] for m in sys.modules}),
                       'numba_pool': pool, 'threads_before': before, 'threads_after': threads(), 'errors': st['errors'],
-                      'skipped': st['skipped'], 'evaluated': [s for s, m in st['models'].items() if m['last_bar'] is not None], 'rss_mb': rss}))
+                      'skipped': st['skipped'], 'evaluated': [s for s, m in st[key].items() if m['last_bar'] is not None], 'rss_mb': rss}))
 """)
 
 
@@ -77,6 +83,11 @@ def prepare(folder: Path) -> None:
     clf.fit(feats.iloc[:2500], labels.iloc[:2500], feats.iloc[2510:3000], labels.iloc[2510:3000])
     clf.save(folder/'clf')
     ModelRegistry(folder/'models').register('signal_btc_usdt', folder/'clf', code_version='footprint-check')
+    from tg4_ml.eval.backtest import TradingConfig
+    from tg4_ml.rl.agents import RLConfig, register_agent, train_agent
+    agent, model, venv = train_agent(candles.iloc[:3000], RLConfig(timesteps=256, n_envs=2, episode_bars=128, ppo={'n_steps': 128, 'n_epochs': 1}),
+                                     TradingConfig(stop_loss_pct=None, take_profit_pct=None), symbol='BTC/USDT')
+    register_agent(folder/'models', 'rl_btc_usdt', agent, model, venv)
     appended = feed_times(mk.trades['BTC/USDT'])                # when the live feed appends each traded minute's candle
     snaps = [snapshot_at(t + pd.Timedelta('1us'), mk.candles, mk.trades) for t in appended.iloc[3000:3030]]
     (folder/'snapshots.pkl').write_bytes(pickle.dumps(snaps))
@@ -91,8 +102,17 @@ def main() -> int:
 
     folder = Path(tempfile.mkdtemp(prefix='tg4_footprint_'))
     prepare(folder)
-    out = subprocess.run([sys.executable, '-c', CHILD, str(folder)], capture_output=True, text=True, timeout=600)
-    if out.returncode != 0: print(out.stderr); failures.append("the serving process failed")
+    for which in ('ml_signal', 'ml_rl'):
+        failures += check_child(folder, which, core)
+    for f in failures: print(f"FAILED: {f}")
+    return 1 if failures else 0
+
+
+def check_child(folder: Path, which: str, core: list) -> list:
+    "Run the serving process of strategy `which` and return its failures."
+    failures = []
+    out = subprocess.run([sys.executable, '-c', CHILD, str(folder), which], capture_output=True, text=True, timeout=600)
+    if out.returncode != 0: print(out.stderr); failures.append(f"the {which} serving process failed")
     else:
         r = json.loads(out.stdout.splitlines()[-1])
         if r['errors'] or r['skipped'] or r['evaluated'] != ['BTC/USDT']:
@@ -108,12 +128,11 @@ def main() -> int:
         if r['numba_pool']: failures.append("generate_signal started numba's thread pool")
         if r['threads_after'] != r['threads_before']:
             failures.append(f"generate_signal added OS threads: {r['threads_before']} -> {r['threads_after']}")
-        print(f"serving process: {len(r['modules'])} top-level modules, none of {sorted(RESEARCH.values())}; "
+        print(f"{which} serving process: {len(r['modules'])} top-level modules, none of {sorted(RESEARCH.values())}; "
               f"tg4_ml imports {', '.join(m for m in r['own_imports'] if m not in stdlib)}; numba pool "
               f"{'started' if r['numba_pool'] else 'not started' if r['numba_pool'] is False else 'not imported'}; "
               f"{r['threads_after']} OS threads; resident memory {r['rss_mb']:.0f} MB")
-    for f in failures: print(f"FAILED: {f}")
-    return 1 if failures else 0
+    return [f"{which}: {f}" for f in failures]
 
 
 if __name__ == '__main__':
