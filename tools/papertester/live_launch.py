@@ -17,8 +17,9 @@ from common import jsonable, write_json
 def bar_marker(state: dict):
     "What says 'a new bar was scored': the strategy's last evaluated bar per symbol (tg4_ml's state layout), else its indicators."
     st = state.get('tg4_ml')
-    if isinstance(st, dict) and isinstance(st.get('models'), dict):       # tg4_ml: per symbol, the newest scored bar
-        return tuple(sorted((s, m.get('last_bar')) for s, m in st['models'].items() if isinstance(m, dict)))
+    key = 'agents' if isinstance(st, dict) and isinstance(st.get('agents'), dict) else 'models'          # ml_rl_v1 / ml_signal_v1
+    if isinstance(st, dict) and isinstance(st.get(key), dict):            # tg4_ml: per symbol, the newest scored bar
+        return tuple(sorted((s, m.get('last_bar')) for s, m in st[key].items() if isinstance(m, dict)))
     ind = state.get('indicators')
     if isinstance(ind, dict):
         for k in ('bar', 'bar_us', 'last_bar', 'scored_bar'):

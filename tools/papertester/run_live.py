@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Run tg4_ml's `ml_signal_v1` in the real TG4 paper tester's live loop, fed by a local Kraken WebSocket v2 replay, in one command.
+"""Run tg4_ml's `ml_signal_v1` (or, with --agent, `ml_rl_v1`) in the real TG4 paper tester's live loop, fed by a local Kraken WebSocket v2 replay, in one command.
 
     python3 tools/papertester/run_live.py [--out DIR] [--duration 2] [--seconds-per-minute 0.1]
                                           [--model NAME:VERSION --models-dir DIR]
+                                          [--agent NAME:VERSION --models-dir DIR]   # an RL agent; the warm-up defaults to 1,600 minutes
 
 1. Unless --model is given: `tg4-ml sample` (a synthetic market with a trade tape) into OUT/store and
    `tg4-ml train classifier` on it (a config that trades), registry under OUT/models.
@@ -10,7 +11,7 @@
    once, like the tester's own candle prefill in main_with_historical.py) + the paced minutes + 60.
 3. A copy of the TG4 tree in OUT/tg4 (the original is never modified); a config.yaml copy with
    regime_detection.external_enabled false (no internet), the dashboard off, logs under OUT/logs, only our symbol;
-   a strategies folder OUT/ml_strategies holding only the ml_signal_v1 shim (`tg4-ml install-strategy`).
+   a strategies folder OUT/ml_strategies holding only the ml_signal_v1 (ml_rl_v1) shim (`tg4-ml install-strategy`).
 4. replay_server.py on 127.0.0.1 (bounded), then paper_tester.py's main via live_launch.py, which points
    KrakenWSClient.WS_URL at it: `paper_tester.py --no-dashboard --duration N --strategies-dir OUT/ml_strategies --config ...`.
    Its peak RSS is measured (getrusage in the process, and /proc polling from here).
@@ -81,24 +82,29 @@ def main():
     ap.add_argument('--days', type=float, default=8, help="days of synthetic market to generate and train on (default 8)")
     ap.add_argument('--duration', type=int, default=2, help="paper_tester --duration in minutes (default 2)")
     ap.add_argument('--seconds-per-minute', type=float, default=0.1, help="replay pace: wall seconds per minute of data (default 0.1)")
-    ap.add_argument('--warmup-minutes', type=int, default=400,
-                    help="minutes of tape the server sends at once first, filling the tester's 400-candle window (default 400; 0 = none)")
+    ap.add_argument('--warmup-minutes', type=int, default=None,
+                    help="minutes of tape the server sends at once first, filling the tester's 400-candle window (default 400; with --agent 1,600: "
+                         "the RL observation's 5-minute context needs 300 closed 5-minute candles; 0 = none)")
+    ap.add_argument('--agent', help="serve this registered RL agent (NAME:VERSION, with --models-dir) through ml_rl_v1 instead")
     ap.add_argument('--model', help="use this registered model (NAME:VERSION) instead of training one")
     ap.add_argument('--models-dir', help="registry folder of --model")
     ap.add_argument('--store', help="store holding the trade tape (default: the generated OUT/store)")
     ap.add_argument('--strategy-set', action='append', default=[], metavar='KEY=JSON', help="extra CONFIG entries written into the shim")
     a = ap.parse_args()
+    if a.warmup_minutes is None: a.warmup_minutes = 1600 if a.agent else 400
+    a.strategy = 'ml_rl_v1' if a.agent else 'ml_signal_v1'
+    if a.agent and not a.models_dir: raise SystemExit("--agent needs --models-dir")
     exit_on_sigterm()
     out = Path(a.out) if a.out else Path(tempfile.mkdtemp(prefix='tg4pt_live.', dir='/tmp'))
     out = out.resolve(); out.mkdir(parents=True, exist_ok=True)
     log = out/'commands.log'
     say(f"output folder {out} (every command's output: {log})")
     store = Path(a.store) if a.store else out/'store'
-    if a.model:
-        ref, models_dir = a.model, Path(a.models_dir or out/'models')
+    if not a.store:                        # the trade tape to replay (and, without --model/--agent, the data to train on)
+        tg4_ml(['sample', '--store', store, '--days', str(a.days), '--symbols', a.symbol], out, log)
+    if a.agent or a.model:
+        ref, models_dir = a.agent or a.model, Path(a.models_dir or out/'models')
     else:
-        if not a.store:
-            tg4_ml(['sample', '--store', store, '--days', str(a.days), '--symbols', a.symbol], out, log)
         cfg_file = out/'train.toml'; cfg_file.write_text(toml_train({**TRAIN, 'model_name': 'signal_live'}))
         t0 = time.time()
         tr = tg4_ml(['train', 'classifier', '--symbol', a.symbol, '--store', store, '--config', cfg_file], out, log)
@@ -111,7 +117,8 @@ def main():
 
     tester = copy_tester(out/'tg4')
     shim_root = out/'shim_root'; (shim_root/'strategies').mkdir(parents=True, exist_ok=True)
-    ins = tg4_ml(['install-strategy', shim_root, '--model', f"{a.symbol}={ref}", '--force'], out, log, models_dir=models_dir)
+    ins = tg4_ml(['install-strategy', shim_root, '--agent' if a.agent else '--model', f"{a.symbol}={ref}", '--force', *(['--allow-other-symbol'] if a.agent else [])],
+                 out, log, models_dir=models_dir)
     say('install-strategy:\n' + ins.stdout.strip())
     strategies = out/'ml_strategies'; strategies.mkdir(exist_ok=True)
     (strategies/'__init__.py').write_text('')
@@ -120,8 +127,8 @@ def main():
         k, _, v = kv.partition('=')
         try: extra[k] = json.loads(v)
         except json.JSONDecodeError: extra[k] = v
-    shim = (shim_root/'strategies'/'ml_signal_v1.py').read_text()
-    (strategies/'ml_signal_v1.py').write_text(shim + (f"CONFIG.update({extra!r})   # added by tools/papertester/run_live.py\n" if extra else ''))
+    shim = (shim_root/'strategies'/f'{a.strategy}.py').read_text()
+    (strategies/f'{a.strategy}.py').write_text(shim + (f"CONFIG.update({extra!r})   # added by tools/papertester/run_live.py\n" if extra else ''))
     logs = out/'logs'
     run([tester_python(), '-c', CONFIG, tester/'config.yaml', out/'config.yaml', logs, a.symbol], log)
 
@@ -180,7 +187,7 @@ def report(out: Path, logs: Path, a, peak_kb: int, rc: int):
           f"{stats.get('trade_msgs')} messages over {stats.get('minutes_sent')} minutes, {stats.get('book_msgs')} book, {stats.get('ticker_msgs')} ticker")
     if not res['ws_connected']:
         print("!! FAIL: no ws_connected event: the tester ran on its random simulated data, nothing below is about the replay")
-    strat = read_jsonl(sorted((logs/'strategies').glob('ml_signal_v1_*.jsonl')))
+    strat = read_jsonl(sorted((logs/'strategies').glob(f'{a.strategy}_*.jsonl')))
     ticks = [e for e in strat if e.get('event') in ('signal_generated', 'no_signal')]
     errors = [e for e in strat if e.get('event') == 'error' or e.get('level') == 'ERROR']
     lat = [float(e['latency_us']) for e in ticks if e.get('latency_us') is not None]
@@ -188,7 +195,7 @@ def report(out: Path, logs: Path, a, peak_kb: int, rc: int):
     fills = read_jsonl(sorted((logs/'trades').glob('fills_*.jsonl')))
     strat_fills = [f for f in fills if not str(f.get('correlation_id', '')).startswith('auto-')]
     auto_fills = [f for f in fills if str(f.get('correlation_id', '')).startswith('auto-')]
-    r = (rec.get('strategies') or {}).get('ml_signal_v1', {})
+    r = (rec.get('strategies') or {}).get(a.strategy, {})
     scored_flags = r.get('scored') or []
     # which calls scored a new bar: the indicators the strategy logs, else the launcher's per-call flags (same order), else bimodality
     ind_keys = sorted({k for e in ticks for k in (e.get('indicators') or {})})
@@ -254,7 +261,12 @@ def report(out: Path, logs: Path, a, peak_kb: int, rc: int):
         for x in tg.get('round_trips') or []: print(f"   round trip: {x}")
         res.update(closed_pnl=tg['closed_pnl'], strategy_tester_pnl=tg.get('tester_pnl'), round_trips=len(tg.get('round_trips') or []),
                    strategy_counts={k: tg.get(k) for k in ('calls', 'signals', 'fills', 'unfilled', 'exits', 'skipped')})
-    stop_lines = [l.rstrip() for l in open(out/'paper_tester.log', errors='replace') if l.startswith('[ml_signal_v1]')] if (out/'paper_tester.log').exists() else []
+    for sym, m in (tg.get('agents') or {}).items():         # ml_rl_v1: the book it keeps from the tester's fills
+        b = m.get('book') or {}
+        print(f"ml_rl_v1 book {sym}: cash {b.get('cash')}, position {b.get('qty')}, average fill {b.get('entry')}, target {b.get('target')}, fees {b.get('fees')}, "
+              f"round trips {b.get('trades')}; calls {tg.get('calls')}, signals {tg.get('signals')}, fills {tg.get('fills')}, unfilled {tg.get('unfilled')}")
+        res.setdefault('books', {})[sym] = b
+    stop_lines = [l.rstrip() for l in open(out/'paper_tester.log', errors='replace') if l.startswith(f'[{a.strategy}]')] if (out/'paper_tester.log').exists() else []
     print("strategy's own lines in the tester output (on_start / on_stop):\n  " + '\n  '.join(stop_lines[-4:]))
     res['strategy_lines'] = stop_lines
     if tg.get('skipped') or tg.get('errors'): print(f"strategy skipped {tg.get('skipped')}, errors {tg.get('errors')}, last error {tg.get('last_error')}")
