@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .ml_signal import _signal_class, _us, exit_price, newest_closed, symbol_problem
+from .ml_signal import _signal_class, _skip, _us, closed_bar, exit_price, symbol_problem
 
 # %% ../../nbs/75_strategies.ml_rl.ipynb #d4994c0a
 STRATEGY_NAME = "ml_rl_v1"
@@ -142,17 +142,6 @@ class _View:
     __slots__ = ('timestamp', 'candles_1m', 'candles_5m', 'trades')
     def __init__(self, timestamp, candles_1m, candles_5m, trades): self.timestamp, self.candles_1m, self.candles_5m, self.trades = timestamp, candles_1m, candles_5m, trades
 
-def _skip(st: dict, m: dict | None, reason: str, key, detail: str = '') -> None:
-    "Count a skip once per (reason, bar or minute) of a symbol, not once per 100 ms call."
-    holder = m if m is not None else st
-    if holder.get('skip_key') == (reason, key): return
-    holder['skip_key'] = (reason, key)
-    st['skipped'][reason] = st['skipped'].get(reason, 0) + 1
-    if m is not None:
-        m['skipped'][reason] = m['skipped'].get(reason, 0) + 1
-        m['ind']['skips'] = dict(m['skipped'])
-    st['last_error'] = f"{reason}: {detail}" if detail else reason
-
 def observe(m: dict, data, candles, n: int) -> np.ndarray:
     "The agent's 36 numbers for the newest closed bar (`candles[:n]`): market part from the snapshot, account part from the book; ValueError when the snapshot cannot give them."
     from tg4_ml.rl.observation import MARKET_FEATURES, account_observation, observation_live
@@ -181,16 +170,9 @@ def _order_signal(st: dict, m: dict, o: dict, data, mode: str, bar_us: int):
 
 def _step(st: dict, m: dict, data, ts_us: int, t0: float):
     "One symbol on one call: on a new closed bar, observe, act and plan the orders; send the next planned order."
-    symbol, cfg = m['symbol'], st['config']
-    candles = (data.candles_1m or {}).get(symbol)
-    if not candles: return _skip(st, m, 'no_candles', ts_us//_MINUTE_US, symbol)
-    rule = newest_closed(candles, ts_us)
-    if rule is None: return _skip(st, m, 'future_candle', ts_us//_MINUTE_US, f"{symbol}: newest candle {candles[-1].timestamp} after the snapshot's {data.timestamp}")
-    n, stamped = rule
-    mode = cfg.get('tester_mode', 'auto')
-    if mode == 'auto': mode = 'backtest' if stamped or st.get('backtest_seen') else 'live'
-    if stamped: st['backtest_seen'] = True
-    if n == 0: return _skip(st, m, 'no_closed_candle', ts_us//_MINUTE_US, symbol)
+    bar = closed_bar(st, m, data, ts_us)
+    if bar is None: return None
+    (candles, n, mode), symbol = bar, m['symbol']
     if not (data.prices or {}).get(symbol): return _skip(st, m, 'no_price', ts_us//_MINUTE_US, symbol)
     bar_us = _us(candles[n - 1].timestamp)
     if bar_us != m['last_bar']:                                                 # a new closed bar: decide once

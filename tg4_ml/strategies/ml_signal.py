@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['STRATEGY_NAME', 'STRATEGY_VERSION', 'SYMBOLS', 'CONFIG', 'model_trading', 'trading_params', 'symbol_problem',
-           'on_start', 'newest_closed', 'exit_price', 'generate_signal', 'on_fill', 'summary', 'on_stop']
+           'on_start', 'newest_closed', 'exit_price', 'closed_bar', 'generate_signal', 'on_fill', 'summary', 'on_stop']
 
 # %% ../../nbs/70_strategies.ml_signal.ipynb #ad244d8f
 import os, time
@@ -349,8 +349,8 @@ def _entry(m: dict, pred: dict):
            'model' if pos is not None and action == ('sell' if pos['side'] == 'long' else 'buy') else None
 
 # %% ../../nbs/70_strategies.ml_signal.ipynb #e55d572c
-def _step(st: dict, m: dict, data, ts_us: int, t0: float):
-    "One symbol on one call: exits on every call, the model once per new closed bar."
+def closed_bar(st: dict, m: dict, data, ts_us: int):
+    "(the symbol's candles, how many are closed, whose executor: 'live' or 'backtest') under the newest-bar rule; None when there is nothing to score (counted as a skip)."
     symbol, cfg = m['symbol'], st['config']
     candles = (data.candles_1m or {}).get(symbol)
     if not candles: return _skip(st, m, 'no_candles', ts_us//_MINUTE_US, symbol)
@@ -361,6 +361,13 @@ def _step(st: dict, m: dict, data, ts_us: int, t0: float):
     if mode == 'auto': mode = 'backtest' if stamped or st.get('backtest_seen') else 'live'
     if stamped: st['backtest_seen'] = True
     if n == 0: return _skip(st, m, 'no_closed_candle', ts_us//_MINUTE_US, symbol)
+    return candles, n, mode
+
+def _step(st: dict, m: dict, data, ts_us: int, t0: float):
+    "One symbol on one call: exits on every call, the model once per new closed bar."
+    bar = closed_bar(st, m, data, ts_us)
+    if bar is None: return None
+    (candles, n, mode), symbol, cfg = bar, m['symbol'], st['config']
     exit_sig = _rule_exit(st, m, data, mode) if m['position'] is not None else None
     bar_us = _us(candles[n - 1].timestamp)
     if bar_us == m['last_bar']: return exit_sig                                # this bar was already scored: the cheap path
