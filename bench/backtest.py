@@ -6,11 +6,10 @@ Issue target: 1,000,000 bars with fees and stop-loss/take-profit in <= 0.3 s, wa
 an interpreter that has `vectorbt` and `backtesting` installed (they are not dependencies of tg4_ml), the same bars and
 signals also run through vectorbt's Portfolio.from_signals and backtesting.py, in that interpreter, for comparison.
 """
-import argparse, os, platform, subprocess, sys, tempfile, time
+import argparse, os, platform, subprocess, tempfile, time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from tg4_ml.data.synthetic import generate_market
 from tg4_ml.eval.backtest import TradingConfig, backtest

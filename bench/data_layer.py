@@ -8,7 +8,6 @@ issue target < 20 s), Kraken CSV import (OHLCVT and trades), Parquet store write
 import argparse, os, platform, shutil, tempfile, time
 from pathlib import Path
 
-import numpy as np
 
 from tg4_ml.data.bars import resample_candles
 from tg4_ml.data.kraken import import_kraken_ohlcvt, import_kraken_trades, to_kraken_ohlcvt, to_kraken_trades

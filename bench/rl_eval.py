@@ -20,7 +20,6 @@ shared 2-core machine). Prints figures only; asserts nothing.
 """
 import argparse, time
 
-import pandas as pd
 import torch
 
 from tg4_ml.core import real_data_dir

@@ -15,7 +15,6 @@ import torch
 
 from tg4_ml.eval.backtest import TradingConfig
 from tg4_ml.features.sizer import SIZER_FEATURES, SIZER_MARKET, PortfolioState
-from tg4_ml.models.sizer import PositionSizer
 from tg4_ml.train.sizer import SizerFitConfig, fit_sizer
 
 

@@ -9,7 +9,7 @@ time: each new minute's trades, get_snapshot_async(), and timed calls of wrapper
 snapshot scores the new bar, a second call on the same snapshot is the no-new-bar path. Prints p50/p90/p99, the process
 RSS and its threads (Python and OS) before on_start and after the run. The figures are printed, never asserted.
 """
-import argparse, asyncio, json, resource, sys, threading, time
+import argparse, asyncio, resource, sys, threading, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import fmt_us, jsonable, percentiles, write_json

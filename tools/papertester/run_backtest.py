@@ -101,6 +101,23 @@ def is_kraken_ohlcvt(path: Path) -> bool:
     except ValueError: return False
 
 
+def output_folder(path, prefix: str) -> tuple[Path, Path]:
+    "(the output folder, created: `path` or a new /tmp/PREFIX* folder; its commands.log)."
+    out = Path(path) if path else Path(tempfile.mkdtemp(prefix=prefix, dir='/tmp'))
+    out = out.resolve(); out.mkdir(parents=True, exist_ok=True)
+    log = out/'commands.log'
+    say(f"output folder {out} (every command's output: {log})")
+    return out, log
+
+
+def kraken_file(csv: Path, symbol: str, out: Path, log: Path) -> Path:
+    "A Kraken OHLCVT file as is; a CSV with a header (e.g. the Binance sample) converted into OUT/data/ (never into the repo)."
+    if is_kraken_ohlcvt(csv): return csv
+    kraken = out/'data'/f"{symbol.replace('/', '')}_1.csv"; kraken.parent.mkdir(parents=True, exist_ok=True)
+    say(run([dev_python(), '-c', CONVERT, csv, symbol, kraken], log, env=dev_env()).stdout.strip())
+    return kraken
+
+
 def iso_naive(ts: str) -> str:
     "'2023-03-18 05:00:00+00:00' -> '2023-03-18T05:00:00' (backtest_runner adds UTC itself)."
     return ts.replace(' ', 'T').split('+')[0]
@@ -133,16 +150,8 @@ def main():
     ap.add_argument('--deep-max-batches', type=int, default=60, help="LSTM batches per epoch (default 60 of 256 windows)")
     a = ap.parse_args()
     exit_on_sigterm()
-    out = Path(a.out) if a.out else Path(tempfile.mkdtemp(prefix='tg4pt_backtest.', dir='/tmp'))
-    out = out.resolve(); out.mkdir(parents=True, exist_ok=True)
-    log = out/'commands.log'
-    say(f"output folder {out} (every command's output: {log})")
-
-    csv = Path(a.csv)
-    if is_kraken_ohlcvt(csv): kraken = csv
-    else:
-        kraken = out/'data'/f"{a.symbol.replace('/', '')}_1.csv"; kraken.parent.mkdir(parents=True, exist_ok=True)
-        say(run([dev_python(), '-c', CONVERT, csv, a.symbol, kraken], log, env=dev_env()).stdout.strip())
+    out, log = output_folder(a.out, 'tg4pt_backtest.')
+    kraken = kraken_file(Path(a.csv), a.symbol, out, log)
 
     results = {}
     with Postgres() as pg:

@@ -14,11 +14,11 @@
 5. A report: the tester's figures, the strategy's own book (cash, position, fees) and the research pass on the same part.
 Everything lands in OUT (default: a new /tmp/tg4pt_rl.* folder); the PostgreSQL server is stopped on exit.
 """
-import argparse, json, sys, tempfile, time
+import argparse, json, sys, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import HERE, exit_on_sigterm, Postgres, copy_tester, dev_env, dev_python, fmt_us, run, say, tester_python, tg4_ml, write_json
-from run_backtest import CONVERT, DEFAULT_CSV, TEST_PART, WARMUP_BARS, iso_naive, is_kraken_ohlcvt, toml_train
+from run_backtest import DEFAULT_CSV, TEST_PART, WARMUP_BARS, iso_naive, kraken_file, output_folder, toml_train
 
 TRADING = {'fee_rate': 0.001, 'slippage_bps': 5.0, 'position_size_usd': 1000.0, 'initial_cash': 10000.0}   # the tester's costs
 
@@ -34,15 +34,8 @@ def main():
     ap.add_argument('--timeout', type=float, default=1500, help="seconds for the backtest_runner run (default 1500)")
     a = ap.parse_args()
     exit_on_sigterm()
-    out = Path(a.out) if a.out else Path(tempfile.mkdtemp(prefix='tg4pt_rl.', dir='/tmp'))
-    out = out.resolve(); out.mkdir(parents=True, exist_ok=True)
-    log = out/'commands.log'
-    say(f"output folder {out} (every command's output: {log})")
-    csv = Path(a.csv)
-    if is_kraken_ohlcvt(csv): kraken = csv
-    else:
-        kraken = out/'data'/f"{a.symbol.replace('/', '')}_1.csv"; kraken.parent.mkdir(parents=True, exist_ok=True)
-        say(run([dev_python(), '-c', CONVERT, csv, a.symbol, kraken], log, env=dev_env()).stdout.strip())
+    out, log = output_folder(a.out, 'tg4pt_rl.')
+    kraken = kraken_file(Path(a.csv), a.symbol, out, log)
     name = f"rl_{a.algo}_{a.symbol.replace('/', '_').lower()}"
     with Postgres() as pg:
         url = pg.create_database('tg4pt')
