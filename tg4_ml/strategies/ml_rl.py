@@ -46,8 +46,8 @@ def _new_state(state: dict, config: dict) -> dict:
     return st
 
 def new_book(cash: float) -> dict:
-    "A flat book with `cash`: signed quantity, cash, average fill price of the held quantity, held target, fees paid, round trips."
-    return {'qty': 0.0, 'cash': float(cash), 'entry': 0.0, 'target': 0.0, 'peak': 0.0, 'fees': 0.0, 'trades': 0}
+    "A flat book with `cash`: signed quantity, cash, average fill price and opening fees of the held quantity, held target, fees paid, realised P&L, round trips."
+    return {'qty': 0.0, 'cash': float(cash), 'entry': 0.0, 'entry_fees': 0.0, 'target': 0.0, 'peak': 0.0, 'fees': 0.0, 'realized': 0.0, 'trades': 0}
 
 def _load_agent(reg, ref: str, symbol: str, config: dict) -> tuple[dict, object]:
     name, _, version = str(ref).partition(':')
@@ -120,6 +120,7 @@ def book_fill(book: dict, side: str, qty: float, price: float, fee: float, targe
         sgn = 1 if side == 'buy' else -1
         if q*sgn < 0: raise ValueError(f"a {side} fill while the book holds {q:+g}: close first")
         book['entry'] = (abs(q)*book['entry'] + qty*price)/(abs(q) + qty)
+        book['entry_fees'] += fee
         book['qty'] = q + sgn*qty
         book['cash'] -= sgn*qty*price + fee
         book['peak'] = max(book['peak'], abs(book['qty']))
@@ -127,10 +128,13 @@ def book_fill(book: dict, side: str, qty: float, price: float, fee: float, targe
         sgn = 1 if side == 'sell' else -1
         if q*sgn <= 0: raise ValueError(f"a {side} fill while the book holds {q:+g}")
         closed = min(qty, abs(q))                          # a close's tiny excess comes from the tester's own holding, not ours
+        opening = book['entry_fees']*closed/abs(q)         # the opening fees of the part closed
         book['cash'] += sgn*closed*price - fee*closed/qty
+        book['realized'] += sgn*closed*(price - book['entry']) - fee*closed/qty - opening
+        book['entry_fees'] -= opening
         book['qty'] = q - sgn*closed
         if abs(book['qty']) <= _FLAT*book['peak']:
-            book.update(qty=0.0, entry=0.0, target=0.0, peak=0.0); book['trades'] += 1
+            book.update(qty=0.0, entry=0.0, entry_fees=0.0, target=0.0, peak=0.0); book['trades'] += 1
             target = None
     else: raise ValueError(f"unknown fill side {side!r}")
     book['fees'] += fee
@@ -158,15 +162,21 @@ def observe(m: dict, data, candles, n: int) -> np.ndarray:
 
 def _order_signal(st: dict, m: dict, o: dict, data, mode: str, bar_us: int):
     "The tester Signal of one planned order (entries and adds in USD; closes and reductions sized for the executor's exit price)."
-    symbol, cfg = m['symbol'], st['config']
+    symbol, cfg, book = m['symbol'], st['config'], m['book']
     price = float(data.prices[symbol])
+    basis = book['entry'] or price
     if 'usd' in o: size = o['usd']
     else:
-        px = exit_price(mode, o['action'] == 'sell', data, symbol, float(cfg.get('tester_slippage_rate', 0.0005)))
+        long = o['action'] == 'sell'
+        px = exit_price(mode, long, data, symbol, float(cfg.get('tester_slippage_rate', 0.0005)))
         size = o['qty']*px*((1 + _EXIT_EXCESS) if o['order'] == 'close' else 1.0)
+        if mode == 'backtest' and book['qty']:              # make the backtest's `sold*(exit - entry_price) - 2*fee` the true P&L (as ml_signal_v1)
+            q = size/px
+            fee_x, opening = size*float(cfg.get('tester_fee_rate', 0.001)), book['entry_fees']*min(q, abs(book['qty']))/abs(book['qty'])
+            basis = book['entry'] + ((opening - fee_x) if long else (fee_x - opening))/q
     return st['Signal'](action=o['action'], symbol=symbol, size=size, price=price, reason=f"{m['ref']}: {o['order']} to target {o['target']:+.3f}",
                         metadata={'size_unit': 'usd', 'strategy': STRATEGY_NAME, 'model': m['ref'], 'order': o['order'], 'target': o['target'],
-                                  'entry_price': m['book']['entry'] or price, 'bar': bar_us, 'executor': mode})
+                                  'entry_price': basis, 'entry_fill_price': book['entry'], 'bar': bar_us, 'executor': mode})
 
 def _step(st: dict, m: dict, data, ts_us: int, t0: float):
     "One symbol on one call: on a new closed bar, observe, act and plan the orders; send the next planned order."
@@ -244,7 +254,7 @@ def summary(state: dict) -> str:
     st = state.get('tg4_ml') or {}
     lat = [x for m in st.get('agents', {}).values() for x in m['latency_ms']]
     p50, p99 = np.percentile(lat, [50, 99]) if lat else (float('nan'), float('nan'))
-    books = ', '.join(f"{s} qty {m['book']['qty']:+.6g} cash {m['book']['cash']:.2f} fees {m['book']['fees']:.4f} round trips {m['book']['trades']}"
+    books = ', '.join(f"{s} qty {m['book']['qty']:+.6g} cash {m['book']['cash']:.2f} realised P&L {m['book']['realized']:+.4f} fees {m['book']['fees']:.4f} round trips {m['book']['trades']}"
                       for s, m in st.get('agents', {}).items()) or 'none'
     return (f"[{STRATEGY_NAME}] {st.get('calls', 0)} calls, {st.get('signals', 0)} signals, {st.get('fills', 0)} fills, unfilled {st.get('unfilled', 0)}; "
             f"{books}; skips {st.get('skipped', {})}, errors {len(st.get('errors', {}))}, "
