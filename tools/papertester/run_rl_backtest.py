@@ -91,8 +91,11 @@ def main():
             if not b: continue
             last = part['last_close']
             equity = b['cash'] + b['qty']*last
-            print(f"the strategy's book {sym}: cash {b['cash']:.4f}, position {b['qty']:+.6g}, fees {b['fees']:.4f}, round trips {b['trades']}; "
-                  f"equity at the last test close {equity:.4f} ({equity/TRADING['initial_cash'] - 1:+.4%} of {TRADING['initial_cash']:g})")
+            fill_pnl = sum(float(f.get('pnl') or 0.0) for f in record['fills'])
+            print(f"the strategy's book {sym}: cash {b['cash']:.4f}, position {b['qty']:+.6g}, realised P&L {b.get('realized', float('nan')):+.6f}, fees {b['fees']:.4f}, "
+                  f"round trips {b['trades']}; equity at the last test close {equity:.4f} ({equity/TRADING['initial_cash'] - 1:+.4%} of {TRADING['initial_cash']:g})")
+            print(f"AGREEMENT: the tester's per-fill P&L summed {fill_pnl:+.6f} | the book's realised P&L {b.get('realized', float('nan')):+.6f} | "
+                  f"the tester's ending capital {(s or {}).get('ending_capital')} | the book's cash {b['cash']:.6f}")
             res['book'] = {**b, 'equity_last_close': equity}
         res['calls'], res['latency_us'] = record['calls'], record['latency_us']
     metrics = json.loads(run([dev_python(), '-c', 'import sys, json; from tg4_ml.registry import ModelRegistry; print(json.dumps(ModelRegistry(sys.argv[1]).get(sys.argv[2]).metrics))',
