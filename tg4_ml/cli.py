@@ -261,7 +261,7 @@ def _train_args(p):
     _store_arg(rl)
     rl.add_argument('--symbol', required=True, help="symbol, e.g. BTC/USDT")
     rl.add_argument('--algo', choices=['ppo', 'sac', 'maskable_ppo'], default=None, help="ppo (continuous target, the seed's hyper-parameters; default), sac, or maskable_ppo (the 8 discrete actions, masked)")
-    rl.add_argument('--timesteps', type=int, help="environment steps to train (default 200,000)")
+    rl.add_argument('--timesteps', type=int, help="environment steps to train (default 200,000; PPO rounds up to whole rollouts of n_steps x n_envs)")
     rl.add_argument('--n-envs', type=int, help="environment copies stepped at once (default 8)")
     rl.add_argument('--device', choices=['auto', 'cpu', 'cuda'], default=None, help="where the networks train (default auto: CPU for PPO's small MLP, the GPU if any for SAC)")
     rl.add_argument('--config', dest='train_config', help="TOML/YAML/JSON: RLConfig fields in [train] (also model_name, train_fraction), hyper-parameters in [train.ppo] / [train.sac], "
