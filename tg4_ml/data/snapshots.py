@@ -34,13 +34,13 @@ def closed_candles(snapshot, symbol: str) -> tuple:
     return candles
 
 # %% ../../nbs/16_data.snapshots.ipynb #00780a8f
-def candle_open_us(candles: tuple) -> np.ndarray:
-    "Open times (µs) of sorted candles: from the first and last alone when they span exactly one minute per candle."
+def candle_open_us(candles: tuple, step: int = MINUTE_US) -> np.ndarray:
+    "Open times (µs) of sorted candles of `step` µs (default one minute): from the first and last alone when they span exactly one step per candle."
     n = len(candles)
     if not n: return np.zeros(0, np.int64)
     first, last = timestamp_us(candles[0].timestamp), timestamp_us(candles[-1].timestamp)
-    if last - first == (n - 1)*MINUTE_US and first % MINUTE_US == 0 and all(a.timestamp < b.timestamp for a, b in zip(candles, candles[1:])):
-        return first + np.arange(n, dtype=np.int64)*MINUTE_US
+    if last - first == (n - 1)*step and first % MINUTE_US == 0 and all(a.timestamp < b.timestamp for a, b in zip(candles, candles[1:])):
+        return first + np.arange(n, dtype=np.int64)*step
     return np.fromiter((timestamp_us(k.timestamp) for k in candles), np.int64, n)
 
 def snapshot_ohlcv(candles: tuple, symbol: str, need: int, what: str = 'the features') -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:

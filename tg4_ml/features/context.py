@@ -11,7 +11,7 @@ import pandas as pd
 import talib
 
 from ..data.bars import align_closed, bucket_open, fill_gaps, require_minute_grid, resample_candles
-from ..data.snapshots import MINUTE_US, closed_candles, timestamp_us
+from ..data.snapshots import MINUTE_US, candle_open_us, closed_candles, timestamp_us
 from ..types import index_from_us
 
 # %% ../../nbs/24_features.context.ipynb #afcfa1bd
@@ -53,7 +53,7 @@ def context_features_live(snapshot, symbol: str) -> dict:
     bar_close = timestamp_us(ones[-1].timestamp) + MINUTE_US
     step = 5*MINUTE_US
     fives = snapshot.candles_5m.get(symbol, ())[-LIVE_5M - 1:]                   # the newest 400 (and one forming): what the live tester keeps
-    us = np.fromiter((timestamp_us(k.timestamp) for k in fives), np.int64, len(fives))
+    us = candle_open_us(fives, step)                                             # from the first and last alone when there is no gap
     n = int(np.searchsorted(us, bar_close - step, side='right'))                  # closed by the bar's close (sorted, as the feed keeps them)
     if n and (np.diff(us[:n]) <= 0).any(): raise ValueError(f"{symbol}: the snapshot's 5-minute candles are not sorted with unique timestamps")
     last = int(bucket_open(np.array([bar_close]), '5m')[0]) - step                 # the newest bucket closed by then: the grid runs to it
