@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .ml_signal import _signal_class, _skip, _us, closed_bar, exit_price, symbol_problem
+from .ml_signal import _signal_class, _skip, _us, closed_bar, exit_price, record_latency, symbol_problem
 
 # %% ../../nbs/75_strategies.ml_rl.ipynb #d4994c0a
 STRATEGY_NAME = "ml_rl_v1"
@@ -193,14 +193,10 @@ def _step(st: dict, m: dict, data, ts_us: int, t0: float):
         target = m['agent'].target(obs, book['target'])
         m['obs'], m['decided'], m['held_at_decision'] = obs, target, book['target']
         m['queue'] = plan_orders(book, target, p['band'], p['size_usd'], float(data.prices[symbol]))
-        lat = m['latency_ms']; lat.append((time.perf_counter() - t0)*1e3)
         close = float(candles[n - 1].close)
-        ind = m['ind']
-        ind.update(target=target, position=book['qty'], equity=book['cash'] + book['qty']*close, last_bar=candles[n - 1].timestamp.isoformat(),
-                   order=m['queue'][0]['order'] if m['queue'] else None, latency_ms=lat[-1])
-        if len(lat) <= 64 or len(lat) % 16 == 0:
-            p50, p99 = np.percentile(np.asarray(lat), [50, 99])
-            ind['latency_p50_ms'], ind['latency_p99_ms'] = float(p50), float(p99)
+        m['ind'].update(target=target, position=book['qty'], equity=book['cash'] + book['qty']*close, last_bar=candles[n - 1].timestamp.isoformat(),
+                        order=m['queue'][0]['order'] if m['queue'] else None)
+        record_latency(m, t0)
     if not m['queue']: return None
     o = m['queue'].pop(0)
     return _order_signal(st, m, o, data, mode, bar_us)

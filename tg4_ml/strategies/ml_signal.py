@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['STRATEGY_NAME', 'STRATEGY_VERSION', 'SYMBOLS', 'CONFIG', 'model_trading', 'trading_params', 'symbol_problem',
-           'on_start', 'newest_closed', 'exit_price', 'closed_bar', 'generate_signal', 'on_fill', 'summary', 'on_stop']
+           'on_start', 'newest_closed', 'exit_price', 'record_latency', 'closed_bar', 'generate_signal', 'on_fill',
+           'summary', 'on_stop']
 
 # %% ../../nbs/70_strategies.ml_signal.ipynb #ad244d8f
 import os, time
@@ -290,6 +291,15 @@ def _fuse(m: dict, preds: dict) -> dict:
     return {**{f'{k}_probability': v for k, v in prob.items()}, 'predicted_action': action, 'confidence': float(conf),
             'sources': {r: {'action': p['predicted_action'], 'confidence': p['confidence']} for r, p in preds.items()}}
 
+def record_latency(m: dict, t0: float) -> None:
+    "Record a scored bar's latency since `t0` in the symbol's state and indicators; the p50 / p99 of all scored bars so far, refreshed every 16th bar after the first 64."
+    lat = m['latency_ms']; lat.append((time.perf_counter() - t0)*1e3)
+    ind = m['ind']
+    ind['latency_ms'] = lat[-1]
+    if len(lat) <= 64 or len(lat) % 16 == 0:
+        p50, p99 = np.percentile(np.asarray(lat), [50, 99])
+        ind['latency_p50_ms'], ind['latency_p99_ms'] = float(p50), float(p99)
+
 def _score(st: dict, m: dict, data, candles, n: int, t0: float):
     "Features and prediction for the newest closed bar (`candles[:n]`) from every direction source; ValueError when the snapshot cannot give them."
     from tg4_ml.features.classifier import min_history
@@ -301,14 +311,10 @@ def _score(st: dict, m: dict, data, candles, n: int, t0: float):
         f, preds[s['ref']] = _predict(s, view, m['symbol'])
         if f is not None: feats = f
     pred = preds[m['sources'][0]['ref']] if len(preds) == 1 else _fuse(m, preds)
-    lat = m['latency_ms']; lat.append((time.perf_counter() - t0)*1e3)
-    ind = m['ind']
-    ind.update(p_buy=pred['buy_probability'], p_sell=pred['sell_probability'], p_hold=pred['hold_probability'],
-               confidence=pred['confidence'], action=pred['predicted_action'], latency_ms=lat[-1],
-               sources={r: {'action': p['predicted_action'], 'confidence': p['confidence']} for r, p in preds.items()})
-    if len(lat) <= 64 or len(lat) % 16 == 0:            # percentiles of all scored bars so far, refreshed every 16th bar after the first 64
-        p50, p99 = np.percentile(np.asarray(lat), [50, 99])
-        ind['latency_p50_ms'], ind['latency_p99_ms'] = float(p50), float(p99)
+    m['ind'].update(p_buy=pred['buy_probability'], p_sell=pred['sell_probability'], p_hold=pred['hold_probability'],
+                    confidence=pred['confidence'], action=pred['predicted_action'],
+                    sources={r: {'action': p['predicted_action'], 'confidence': p['confidence']} for r, p in preds.items()})
+    record_latency(m, t0)
     return feats, pred
 
 def _book(st: dict, m: dict, data):
