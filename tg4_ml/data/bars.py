@@ -101,6 +101,10 @@ def require_minute_grid(candles: pd.DataFrame, what: str, interval: str | int = 
     us = _us(candles.index)
     _check_sorted(us, candles.index, what)
     step = interval_minutes(interval)*_US_PER_MIN
+    short = np.flatnonzero(np.diff(us) < step)
+    if len(short):
+        raise ValueError(f"{what}: the candles are not {interval} bars: {len(short):,} steps shorter than {interval}, first after {candles.index[short[0]]}; "
+                         f"pass {_grid_fix(interval)}")
     holes = np.flatnonzero(np.diff(us) != step)
     if len(holes):
         missing = int((np.diff(us)[holes]//step - 1).sum())
