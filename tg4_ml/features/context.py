@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import talib
 
-from ..data.bars import align_closed, bucket_open, fill_gaps, require_minute_grid, resample_candles
+from ..data.bars import align_closed, bucket_open, complete_bars, fill_gaps, require_minute_grid, resample_candles
 from ..data.snapshots import MINUTE_US, candle_open_us, closed_candles, timestamp_us
 from ..types import index_from_us
 
@@ -40,8 +40,7 @@ def _five_grid(five: pd.DataFrame, end_us: int | None = None) -> pd.DataFrame:
 def context_features(candles: pd.DataFrame) -> pd.DataFrame:
     "Context features of every minute of `candles` (completed grid), from 5-minute (and hourly) bars closed by that minute's close."
     require_minute_grid(candles, 'context_features')
-    real = candles[~candles['filled'].to_numpy(bool)] if 'filled' in candles.columns else candles
-    five = _five_grid(resample_candles(real, '5m'))           # buckets with trades, as the tester's feed builds them, then the grid
+    five = complete_bars(candles, '5m').drop(columns='filled')   # buckets with trades, as the tester's feed builds them, on the grid to the newest closed one
     return _finish(align_closed(_on_5m(five), candles.index, '5m'), candles['close'].to_numpy(float))
 
 LIVE_5M = 400                     # 5-minute candles the live path reads: RSI(14) and EMA(21) forget their start long before (1e-10 after 300 bars)
