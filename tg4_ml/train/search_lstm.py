@@ -9,6 +9,7 @@ __all__ = ['HIDDEN_CHOICES', 'BATCH_CHOICES', 'SEARCH', 'space', 'search_config'
 from dataclasses import replace
 
 import pandas as pd
+import torch
 
 from .deep import DeepTrainConfig, backtest_lstm, fit_lstm, prepare_deep, train_lstm
 from .loop import LoopConfig
@@ -49,11 +50,17 @@ def _data_key(data: SearchData, cfg: DeepTrainConfig) -> tuple:
     return (data.store_url, cfg.symbol, cfg.start, cfg.end, cfg.test_from, cfg.window, cfg.horizons, cfg.order_flow, cfg.train, cfg.val,
             cfg.embargo, cfg.trading.fee_rate, cfg.trading.slippage_bps)
 
+def _use_threads(data: SearchData):
+    "A worker's CPU threads for torch (`SearchData.threads` where the optimiser sets it)."
+    threads = getattr(data, 'threads', None)
+    if threads: torch.set_num_threads(int(threads))
+
 def evaluate_fold(data: SearchData, params: dict, fold: int, cache: dict) -> FoldResult:
     "Train the trial's LSTM on the bars before fold `fold`'s block (purged), trade the block after fees, return its hourly returns and Sharpe."
     test_start, test_end = (pd.Timestamp(t) for t in data.folds[fold])
     if test_end > data.test_from:
         raise ValueError(f"fold {fold} ends at {test_end}, after the test part starts ({data.test_from}): a fold may not read the test part")
+    _use_threads(data)
     cfg = search_config(data, params, test_from=str(test_start), end=str(test_end))
     key = _data_key(data, cfg)
     if key not in cache: cache[key] = prepare_deep(data.store_url, cfg)
@@ -64,12 +71,15 @@ def evaluate_fold(data: SearchData, params: dict, fold: int, cache: dict) -> Fol
 # %% ../../nbs/64a_train.search_lstm.ipynb #2f25f525
 def final(store, data: SearchData, params: dict, registry, runs_dir, search: dict, tracking_uri=None) -> dict:
     "Retrain the best trial on the whole search part, test it once on [test_from, end), register it with `search` in its entry."
+    _use_threads(data)
     cfg = search_config(data, params, test_from=str(data.test_from), end=data.end, model_name=data.settings.get('model_name'))
     res = train_lstm(store, cfg, registry=registry, runs_dir=runs_dir, tracking_uri=tracking_uri, search=search)
     bt = res.backtests['lstm']
     last_hour = (bt.equity.index[-1] + pd.Timedelta(minutes=1)).floor('h')          # the end of the test part's last whole hour
     fr = fold_result(bt, data.test_from, last_hour)
-    return {'model': res.model_version.ref, 'test': {'sharpe': fr.sharpe, 'total_return': fr.total_return, 'trades': fr.trades}, 'report': None}
+    test = {'sharpe': fr.sharpe, 'total_return': fr.total_return, 'trades': fr.trades, 'max_drawdown': float(bt.metrics['max_drawdown']),
+            'hours': len(fr.returns), 'buy_and_hold_return': float(bt.buy_and_hold_metrics['total_return']), 'accuracy': float(res.metrics['accuracy'])}
+    return {'model': res.model_version.ref, 'test': test, 'report': None}
 
 # %% ../../nbs/64a_train.search_lstm.ipynb #e36e6497
 SEARCH = SearchKind('lstm', space, evaluate_fold, final)
