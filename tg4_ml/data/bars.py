@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['GapReport', 'gap_report', 'bucket_open', 'fill_gaps', 'complete_minutes', 'require_minute_grid', 'complete_ohlcv',
-           'resample_candles', 'closed_bar_open', 'align_closed']
+           'resample_candles', 'closed_bar_open', 'align_closed', 'complete_bars']
 
 # %% ../../nbs/12_data.bars.ipynb #c0c72a30
 from dataclasses import dataclass
@@ -92,16 +92,26 @@ def complete_minutes(candles: pd.DataFrame, interval: str | int = '1m') -> pd.Da
     if len(off): raise ValueError(f"complete_minutes: {len(off):,} timestamps are not {interval} bar opens, first {candles.index[off[0]]}")
     return fill_gaps(candles, interval)
 
+def _grid_fix(interval) -> str:
+    return ("tg4_ml.data.bars.complete_minutes(candles)" if interval_minutes(interval) == 1
+            else f"tg4_ml.data.bars.complete_bars(minutes, {interval!r})")
+
 def require_minute_grid(candles: pd.DataFrame, what: str, interval: str | int = '1m'):
-    "Raise unless `candles` are sorted, unique and without missing bars (what `complete_minutes` returns)."
+    "Raise unless `candles` are sorted, unique and without missing bars of `interval` (what `complete_minutes` / `complete_bars` return)."
     us = _us(candles.index)
     _check_sorted(us, candles.index, what)
     step = interval_minutes(interval)*_US_PER_MIN
+    short = np.flatnonzero(np.diff(us) < step)
+    if len(short):
+        raise ValueError(f"{what}: the candles are not {interval} bars: {len(short):,} steps shorter than {interval}, first after {candles.index[short[0]]}; "
+                         f"pass {_grid_fix(interval)}")
     holes = np.flatnonzero(np.diff(us) != step)
     if len(holes):
         missing = int((np.diff(us)[holes]//step - 1).sum())
         raise ValueError(f"{what}: the candles miss {missing:,} {interval} bars in {len(holes):,} gaps (first after {candles.index[holes[0]]}); "
-                         f"features and labels are computed on the completed grid: pass tg4_ml.data.bars.complete_minutes(candles)")
+                         f"features and labels are computed on the completed grid of {interval} bars: pass {_grid_fix(interval)}")
+    if interval_minutes(interval) > 1 and len(us) and bucket_open(us[:1], interval)[0] != us[0]:
+        raise ValueError(f"{what}: the candles are not {interval} bars: {candles.index[0]} is not a {interval} bar open; pass {_grid_fix(interval)}")
 
 # %% ../../nbs/12_data.bars.ipynb #b24fd610
 def complete_ohlcv(open_us: np.ndarray, ohlcv: np.ndarray, interval: str | int = '1m') -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -154,3 +164,19 @@ def align_closed(higher: pd.DataFrame, index: pd.DatetimeIndex, interval: str | 
     out = higher.reindex(closed_bar_open(index, interval, base_interval))
     out.index = pd.DatetimeIndex(index, name='timestamp')
     return out
+
+# %% ../../nbs/12_data.bars.ipynb #173ed01e
+def complete_bars(candles: pd.DataFrame, interval: str | int) -> pd.DataFrame:
+    "The completed grid of closed `interval` bars built from the real (not `filled`) 1-minute bars of `candles`; bars without a trade are flat and `filled`."
+    if interval_minutes(interval) == 1: return complete_minutes(candles)
+    us = _us(candles.index)
+    _check_sorted(us, candles.index, 'complete_bars')
+    off = np.flatnonzero(bucket_open(us, '1m') != us)
+    if len(off): raise ValueError(f"complete_bars: {len(off):,} timestamps are not 1m bar opens, first {candles.index[off[0]]}; pass 1-minute candles")
+    real = candles[~candles['filled'].to_numpy(bool)].drop(columns='filled') if 'filled' in candles.columns else candles
+    if not len(real): return fill_gaps(resample_candles(real, interval), interval)
+    closed_by = bucket_open(_us(real.index[-1:]) + _US_PER_MIN, interval)      # open of the bar forming at the newest real minute's close
+    bars = fill_gaps(resample_candles(real, interval), interval, end=index_from_us(closed_by)[0])   # the grid runs to the newest closed bar
+    bars.index.name = 'timestamp'
+    bars.attrs['minutes'] = len(real)
+    return bars

@@ -15,6 +15,7 @@ import pandas as pd
 import talib
 
 from ..data.bars import require_minute_grid
+from ..data.validate import interval_minutes
 from ..data.snapshots import MINUTE_US, closed_candles, snapshot_ohlcv
 from .orderflow import bvc_buy_fraction, live_buy_fraction, tape_buy_fraction, vpin
 
@@ -126,9 +127,12 @@ def classifier_arrays(open_: np.ndarray, high: np.ndarray, low: np.ndarray, clos
     return {name: f[name] for name in spec.names}
 
 # %% ../../nbs/21_features.classifier.ipynb #474d273b
-def classifier_features(candles: pd.DataFrame, spec: FeatureSpec, trades: pd.DataFrame | None = None) -> pd.DataFrame:
-    "The classifier features of every bar of `candles` on the completed minute grid (`complete_minutes`); a row is known at its bar's close."
-    require_minute_grid(candles, 'classifier_features')
+def classifier_features(candles: pd.DataFrame, spec: FeatureSpec, trades: pd.DataFrame | None = None, interval: str | int = '1m') -> pd.DataFrame:
+    "The classifier features of every bar of `candles` on the completed grid of `interval` bars (`complete_minutes`, `complete_bars`); a row is known at its bar's close."
+    require_minute_grid(candles, 'classifier_features', interval)
+    if spec.order_flow == 'trades' and interval_minutes(interval) != 1:
+        raise ValueError(f"classifier_features: order_flow='trades' is built for 1-minute bars, not {interval} bars (the tape's buy share is "
+                         "counted per minute); use order_flow='bvc' for longer bars")
     if spec.order_flow == 'trades' and (trades is None or not len(trades)):
         raise ValueError("order_flow='trades': pass the trade tape of the candles' range (trades=...); it is missing or empty")
     col = lambda c: np.ascontiguousarray(candles[c].to_numpy(float))

@@ -18,17 +18,17 @@ BUY, SELL, HOLD = 0, 1, 2
 LABEL_NAMES = ('buy', 'sell', 'hold')
 DEFAULT_FEE_RATE = 0.0026        # Kraken taker fee
 DEFAULT_SLIPPAGE_BPS = 5.0
-DEFAULT_HORIZON = 15            # minutes: the one label horizon of features, training, pipeline and CLI
+DEFAULT_HORIZON = 15            # bars (minutes on the minute grid): the one label horizon of features, training, pipeline and CLI
 
 def round_trip_cost(fee_rate: float = DEFAULT_FEE_RATE, slippage_bps: float = DEFAULT_SLIPPAGE_BPS) -> float:
     "Cost of entering and leaving a position, as a fraction of the entry price."
     return 2*(fee_rate + slippage_bps*1e-4)
 
 def fixed_horizon_labels(candles: pd.DataFrame, horizon: int = DEFAULT_HORIZON, fee_rate: float = DEFAULT_FEE_RATE,
-                         slippage_bps: float = DEFAULT_SLIPPAGE_BPS, margin: float = 0.0) -> pd.Series:
-    "Buy/sell/hold (0/1/2) by the return from the next open to the close `horizon` minutes later, beyond round-trip cost; NaN at the end."
+                         slippage_bps: float = DEFAULT_SLIPPAGE_BPS, margin: float = 0.0, interval: str | int = '1m') -> pd.Series:
+    "Buy/sell/hold (0/1/2) by the return from the next open to the close `horizon` bars of `interval` later, beyond round-trip cost; NaN at the end."
     if horizon < 1: raise ValueError(f"horizon must be >= 1 bar, got {horizon}")
-    require_minute_grid(candles, 'fixed_horizon_labels')
+    require_minute_grid(candles, 'fixed_horizon_labels', interval)
     o, c = candles['open'].to_numpy(float), candles['close'].to_numpy(float)
     n, thr = len(c), round_trip_cost(fee_rate, slippage_bps) + margin
     out = np.full(n, np.nan)
@@ -40,10 +40,10 @@ def fixed_horizon_labels(candles: pd.DataFrame, horizon: int = DEFAULT_HORIZON, 
 # %% ../../nbs/25_features.labels.ipynb #8458ff54
 def triple_barrier_labels(candles: pd.DataFrame, horizon: int = DEFAULT_HORIZON, take_profit: float = 2.0, stop_loss: float = 2.0,
                           vol_window: int = 100, fee_rate: float = DEFAULT_FEE_RATE, slippage_bps: float = DEFAULT_SLIPPAGE_BPS,
-                          margin: float = 0.0) -> pd.Series:
-    "Buy/sell/hold (0/1/2) by which volatility-scaled barrier the highs/lows touch first within `horizon` minutes; NaN at the end."
+                          margin: float = 0.0, interval: str | int = '1m') -> pd.Series:
+    "Buy/sell/hold (0/1/2) by which volatility-scaled barrier the highs/lows touch first within `horizon` bars of `interval`; NaN at the end."
     if horizon < 1: raise ValueError(f"horizon must be >= 1 bar, got {horizon}")
-    require_minute_grid(candles, 'triple_barrier_labels')
+    require_minute_grid(candles, 'triple_barrier_labels', interval)
     o, h, l, c = (candles[k].to_numpy(float) for k in ('open', 'high', 'low', 'close'))
     n = len(c)
     out = np.full(n, np.nan)

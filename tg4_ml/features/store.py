@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 
 from ..core import normalize_symbol, symbol_slug
 from ..data.bars import complete_minutes
+from ..data.validate import interval_minutes
 from ..data.store import ParquetStore, Store, open_store
 from .classifier import FeatureSpec, classifier_features, fit_feature_spec
 from .labels import fixed_horizon_labels, triple_barrier_labels
@@ -97,6 +98,9 @@ def features_for(store: Store | str, symbol: str, spec: FeatureSpec, start=None,
                  cache: bool = True) -> tuple[pd.DataFrame, dict]:
     "Classifier features (and labels) of `symbol` in [start, end) on the completed minute grid, with `filled`, from the cache when nothing changed; returns (frame, info)."
     store, symbol = open_store(store), normalize_symbol(symbol)
+    if labels and interval_minutes(labels.get('interval', '1m')) != 1:
+        raise ValueError(f"features_for computes features and labels on the completed minute grid, not {labels['interval']} bars: for longer bars "
+                         "use tg4_ml.data.bars.complete_bars, classifier_features(..., interval=) and label_columns")
     candles = store.read_candles(symbol, start, end)
     if not len(candles): raise ValueError(f"{symbol}: no 1-minute candles in the store {store.url} for [{start}, {end})")
     trades = store.read_trades(symbol, start, end) if spec.order_flow == 'trades' else None

@@ -119,6 +119,11 @@ def _load_source(reg, ref: str, symbol: str, config: dict) -> tuple[dict, object
     if mv.kind not in _DIRECTION_KINDS: raise ValueError(f"{mv.ref} is a {mv.kind}, not a direction model ({' or '.join(_DIRECTION_KINDS)})")
     problem = None if config.get('allow_other_symbol') else symbol_problem(symbol, mv.config, mv.ref)
     if problem: raise ValueError(problem)
+    timeframe = (mv.config or {}).get('timeframe', 1) or 1
+    if timeframe != 1:
+        raise ValueError(f"{mv.ref} was trained on {timeframe}-minute bars (timeframe={timeframe}); this strategy serves 1-minute models only: "
+                         "its features are computed from the snapshot's 1-minute candles, and serving 5- or 15-minute models from "
+                         "snapshot.candles_5m is not built yet")
     if mv.kind == 'price_direction_lstm' and config.get('torch_threads', 1):
         import torch
         torch.set_num_threads(int(config.get('torch_threads', 1)))

@@ -13,13 +13,13 @@ import numpy as np
 import pandas as pd
 
 from ..core import normalize_symbol
-from ..data.bars import complete_minutes
+from ..data.bars import complete_bars, complete_minutes
 from ..data.store import open_store
 from ..eval.backtest import BacktestResult, TradingConfig, backtest
 from ..eval.metrics import baselines, calibration, calibration_figure, classification_metrics, confusion_figure
-from ..features.classifier import min_history, signal_rows
+from ..features.classifier import classifier_features, min_history, signal_rows
 from ..features.labels import LABEL_NAMES
-from ..features.store import features_for
+from ..features.store import data_hash, features_for, label_columns
 from ..registry import ModelRegistry, code_version
 from .classifier import TrainConfig, model_signals
 from ..types import to_utc
@@ -102,14 +102,20 @@ def backtest_model(store, registry: ModelRegistry | str | Path, ref: str, start=
     trading = tc.trading if threshold is None else replace(tc.trading, confidence_threshold=threshold)
     clf = registry.load(mv.name, mv.version)
     store = open_store(store, create=False)
-    lo = start - pd.Timedelta(minutes=min_history(clf.spec))                      # warm-up: history for the features, never traded
-    candles = complete_minutes(store.read_candles(symbol, lo, end))
-    if not len(candles) or candles.index[-1] < start: raise ValueError(f"{symbol}: no 1-minute candles in {store.url} for [{start}, {end})")
-    frame, info = features_for(store, symbol, clf.spec, lo, end, labels=tc.labels)
-    if not frame.index.equals(candles.index): raise RuntimeError(f"{symbol}: features_for returned {len(frame):,} rows for {len(candles):,} minutes of the completed grid")
-    F, y = frame[list(clf.spec.names)], frame['label']
+    lo = start - min_history(clf.spec)*pd.Timedelta(minutes=tc.timeframe)       # warm-up: history for the features, never traded
+    raw = store.read_candles(symbol, lo, end)
+    candles = complete_minutes(raw)
+    if tc.timeframe != 1: candles = complete_bars(candles, tc.interval)          # the model's bars, built as in training
+    if not len(candles) or candles.index[-1] < start: raise ValueError(f"{symbol}: no {tc.interval} candles in {store.url} for [{start}, {end})")
+    if tc.timeframe == 1:
+        frame, info = features_for(store, symbol, clf.spec, lo, end, labels=tc.labels)
+        if not frame.index.equals(candles.index): raise RuntimeError(f"{symbol}: features_for returned {len(frame):,} rows for {len(candles):,} minutes of the completed grid")
+        F, y = frame[list(clf.spec.names)], frame['label']
+    else:
+        F = classifier_features(candles, clf.spec, interval=tc.interval)
+        y, info = label_columns(candles, tc.labels)['label'], {'data_hash': data_hash(raw)}
     inside = np.flatnonzero(candles.index >= start)
-    if len(inside) < 2: raise ValueError(f"{symbol}: fewer than 2 minutes of data in [{start}, {end})")
+    if len(inside) < 2: raise ValueError(f"{symbol}: fewer than 2 bars of {tc.interval} in [{start}, {end})")
     c = candles.iloc[inside]
     bt = backtest(c, model_signals(clf, c, F.iloc[inside], trading), trading)
     rows = inside[(signal_rows(candles, F) & y.notna().to_numpy())[inside]]            # labelled signal rows of the range
@@ -126,10 +132,10 @@ def backtest_model(store, registry: ModelRegistry | str | Path, ref: str, start=
     if report is not None:
         from tg4_ml.eval.report import equity_figure, html_report, trades_figure
         warning = result.sample if result.sample != 'out-of-sample' else None
-        config = {'model': mv.ref, 'symbol': symbol, 'start': str(start), 'end': str(end), 'horizon': tc.horizon, 'label': tc.label,
+        config = {'model': mv.ref, 'symbol': symbol, 'start': str(start), 'end': str(end), 'timeframe': tc.interval, 'horizon': tc.horizon, 'label': tc.label,
                   **{f'trading.{k}': v for k, v in trading.to_dict().items()}}
         provenance = {'sample': result.sample, 'trained_on': trained_on, 'training_data': f"[{entry.get('train_start')}, {entry.get('train_end')})",
-                      'data_hash': info['data_hash'], 'filled_minutes': int(c['filled'].sum()), 'model_code_version': mv.code_version,
+                      'data_hash': info['data_hash'], f"filled_{'minutes' if tc.timeframe == 1 else 'bars'}": int(c['filled'].sum()), 'model_code_version': mv.code_version,
                       'code_version': code_version()}
         result.report_path = html_report(report, f"Backtest {symbol} with {mv.ref}", config, metrics, base, bt,
                                          {'equity': equity_figure(bt), 'trades': trades_figure(c, bt), **figures}, provenance,
