@@ -34,7 +34,7 @@ from ..models.lstm import DEFAULT_HORIZONS, DirectionModel, LSTMConfig, PriceDir
 from ..models.tft import (KNOWN_FEATURES, QuantileForecaster, TemporalFusionTransformer, TFTConfig, attention_figure, calendar_features,
                                fit_target_scale, forward_log_returns, tft_loss, variable_importance_figure)
 from ..registry import ModelRegistry, code_version
-from .classifier import RANGE_KEYS, model_signals
+from .classifier import RANGE_KEYS, model_signals, split_at
 from .loop import FitResult, LoopConfig, fit, mlflow_tracker
 from .windows import WindowDataset
 
@@ -174,15 +174,8 @@ def deep_split(index: pd.DatetimeIndex, config: DeepTrainConfig) -> Split:
     "Train / val / test positions of the grid `index`: by the fractions, or with `test_from` the bars at or after it as the test part and the bars before it split by train/(train+val); purged by the longest horizon (+ embargo)."
     cfg = config
     if cfg.test_from is None: return chronological_split(len(index), cfg.longest, cfg.train, cfg.val, cfg.test, cfg.embargo)
-    b = int(index.searchsorted(pd.Timestamp(cfg.test_from)))
-    if b == 0 or b == len(index): raise ValueError(f"test_from {cfg.test_from} is not inside the data ({index[0]} .. {index[-1]})")
-    gap = cfg.longest + cfg.embargo
-    a = int(round(b*cfg.train/(cfg.train + cfg.val)))
-    split = Split(np.arange(0, max(0, a - gap)), np.arange(a, max(a, b - gap)), np.arange(b, len(index)))
-    if not len(split.train) or not len(split.val):
-        raise ValueError(f"{b} bars before test_from {cfg.test_from} are too few for a train/val split with gaps of {gap} bars")
-    split.check(cfg.longest)
-    return split
+    if cfg.val <= 0: raise ValueError(f"a deep run needs validation bars (early stopping): val must be > 0 with test_from, got {cfg.val}")
+    return split_at(index, cfg.test_from, cfg.longest, cfg.train, cfg.val, cfg.embargo)      # the classifier's rule, on the minute grid
 
 def prepare_deep(store, config: DeepTrainConfig) -> DeepData:
     "Read the symbol's candles, complete the minute grid, split it (purged by the longest horizon), fit spec and normaliser on the training part, compute inputs, targets and anchors."
