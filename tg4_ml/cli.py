@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['COMMANDS', 'CliError', 'Command', 'command', 'build_parser', 'main', 'cmd_sample', 'cmd_ingest', 'cmd_data', 'cmd_db',
-           'cmd_features', 'cmd_train', 'cmd_registry', 'cmd_backtest', 'cmd_pipeline', 'cmd_install_strategy',
-           'cmd_config']
+           'cmd_features', 'cmd_train', 'cmd_registry', 'cmd_optimize', 'cmd_backtest', 'cmd_pipeline',
+           'cmd_install_strategy', 'cmd_config']
 
 # %% ../nbs/90_cli.ipynb #622c80ff
 import argparse, json, os, sys, time
@@ -406,6 +406,50 @@ def cmd_registry(args, cfg: Config) -> int:
         problems = reg.verify(name, version)
         print('\n'.join(problems) if problems else f"all files match their checksums ({len(reg.list(name))} versions)")
         return 1 if problems else 0
+    return 0
+
+# %% ../nbs/90_cli.ipynb #c2f0f2bf
+def _optimize_args(p):
+    kinds = p.add_subparsers(dest='search_kind', metavar='MODEL', required=True)
+    for kind, help_ in (('classifier', "the buy/sell/hold classifier: timeframe, horizon, label, barriers, threshold, stop, take-profit, tree parameters"),
+                        ('lstm', "the LSTM: learning rate, hidden size, layers, dropout, batch, weight decay, threshold (needs the deep extra)")):
+        k = kinds.add_parser(kind, help=help_, description=f"Search {kind} parameters with Optuna (TPE, median pruner) on the mean walk-forward Sharpe "
+                             "after fees inside the search part; report DSR and PBO; retrain the best trial, test it once, register it.")
+        _store_arg(k)
+        k.add_argument('--symbol', required=True, help="symbol, e.g. BTC/USDT")
+        k.add_argument('--trials', type=int, default=50, help="finished trials the study must hold, over all its workers (default 50)")
+        k.add_argument('--workers', type=int, default=1, help="worker processes on this machine (default 1)")
+        k.add_argument('--storage', help="sqlite:///FILE (default RUNS_DIR/optuna.db) or postgresql://user:password@host:port/database (shared between machines)")
+        k.add_argument('--study', help="study name (default KIND_SYMBOL); the same name and storage on another machine joins the study")
+        k.add_argument('--folds', type=int, help="walk-forward folds inside the search part (default 4)")
+        if kind == 'classifier': k.add_argument('--timeframes', help="bar timeframes in minutes to search, comma-separated (default 1,5,15)")
+        k.add_argument('--start', help="first candle to use (default: the store's first)")
+        k.add_argument('--end', help="end of the data to use (default: the store's last candle)")
+        k.add_argument('--no-final', action='store_true', help="stop after the study: do not retrain, test and register the best trial")
+        k.add_argument('--config', dest='train_config', help="TOML/YAML/JSON with an [optimize] table (n_folds, test, seed, [optimize.trading], [optimize.settings])")
+        k.add_argument('--tracking-uri', help="MLflow tracking URI (default: MLFLOW_TRACKING_URI or sqlite:///runs/mlflow.db)")
+
+@command('optimize', "search a model's parameters with Optuna on walk-forward Sharpe after fees (several workers), with DSR and PBO; register the best", _optimize_args)
+def cmd_optimize(args, cfg: Config) -> int:
+    from tg4_ml.train.optimize import optimize
+    values = {}
+    if args.train_config:
+        from tg4_ml.core import _read_config_file
+        data = _read_config_file(Path(args.train_config))
+        values = dict(data.get('optimize', data))
+    unknown = sorted(set(values) - {'n_folds', 'test', 'seed', 'trading', 'settings'})
+    if unknown: raise CliError(f"{args.train_config}: unknown [optimize] keys {unknown}; known: n_folds, test, seed, trading, settings")
+    settings = dict(values.get('settings') or {})
+    if getattr(args, 'timeframes', None): settings['timeframes'] = [int(v) for v in args.timeframes.split(',')]
+    res = optimize(args.store or cfg.store_url, args.search_kind, args.symbol, n_trials=args.trials, workers=args.workers, storage=args.storage,
+                   study=args.study, runs_dir=cfg.path('runs_dir'), registry=cfg.path('models_dir'), n_folds=args.folds or values.get('n_folds', 4),
+                   test=values.get('test', 0.15), trading=values.get('trading'), seed=values.get('seed', cfg.seed), settings=settings,
+                   start=args.start, end=args.end, final=not args.no_final, tracking_uri=args.tracking_uri)
+    print(res)
+    cols = [c for c in ('number', 'wf_sharpe', 'fold_sharpes', 'trades', 'timeframe', 'horizon_minutes', 'label', 'confidence_threshold') if c in res.trials.columns]
+    print(f"\nbest trials:\n{res.top(5)[cols].to_string(index=False, float_format=lambda v: f'{v:.4g}')}")
+    if res.report_path: print(f"report: {res.report_path}")
+    if res.mlflow_run_id: print(f"MLflow run {res.mlflow_run_id}")
     return 0
 
 # %% ../nbs/90_cli.ipynb #a1b905d2

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .validate import BAR_ORIGIN, interval_minutes
+from .validate import BAR_ORIGIN, interval_label, interval_minutes
 from ..types import index_from_us
 
 # %% ../../nbs/12_data.bars.ipynb #8daee2d6
@@ -94,13 +94,13 @@ def complete_minutes(candles: pd.DataFrame, interval: str | int = '1m') -> pd.Da
 
 def _grid_fix(interval) -> str:
     return ("tg4_ml.data.bars.complete_minutes(candles)" if interval_minutes(interval) == 1
-            else f"tg4_ml.data.bars.complete_bars(minutes, {interval!r})")
+            else f"tg4_ml.data.bars.complete_bars(minutes, {interval_label(interval)!r})")
 
 def require_minute_grid(candles: pd.DataFrame, what: str, interval: str | int = '1m'):
     "Raise unless `candles` are sorted, unique and without missing bars of `interval` (what `complete_minutes` / `complete_bars` return)."
     us = _us(candles.index)
     _check_sorted(us, candles.index, what)
-    step = interval_minutes(interval)*_US_PER_MIN
+    step, interval = interval_minutes(interval)*_US_PER_MIN, interval_label(interval)
     short = np.flatnonzero(np.diff(us) < step)
     if len(short):
         raise ValueError(f"{what}: the candles are not {interval} bars: {len(short):,} steps shorter than {interval}, first after {candles.index[short[0]]}; "

@@ -15,7 +15,7 @@ import pandas as pd
 import talib
 
 from ..data.bars import require_minute_grid
-from ..data.validate import interval_minutes
+from ..data.validate import interval_label, interval_minutes
 from ..data.snapshots import MINUTE_US, closed_candles, snapshot_ohlcv
 from .orderflow import bvc_buy_fraction, live_buy_fraction, tape_buy_fraction, vpin
 
@@ -131,7 +131,7 @@ def classifier_features(candles: pd.DataFrame, spec: FeatureSpec, trades: pd.Dat
     "The classifier features of every bar of `candles` on the completed grid of `interval` bars (`complete_minutes`, `complete_bars`); a row is known at its bar's close."
     require_minute_grid(candles, 'classifier_features', interval)
     if spec.order_flow == 'trades' and interval_minutes(interval) != 1:
-        raise ValueError(f"classifier_features: order_flow='trades' is built for 1-minute bars, not {interval} bars (the tape's buy share is "
+        raise ValueError(f"classifier_features: order_flow='trades' is built for 1-minute bars, not {interval_label(interval)} bars (the tape's buy share is "
                          "counted per minute); use order_flow='bvc' for longer bars")
     if spec.order_flow == 'trades' and (trades is None or not len(trades)):
         raise ValueError("order_flow='trades': pass the trade tape of the candles' range (trades=...); it is missing or empty")

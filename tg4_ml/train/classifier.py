@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['RANGE_KEYS', 'RECORD_KEYS', 'BARRIER_WIDTH', 'TrainConfig', 'split_at', 'TrainingData', 'prepare_training',
-           'model_signals', 'TrainResult', 'train_classifier']
+           'model_signals', 'TrainResult', 'tracking_client', 'train_classifier']
 
 # %% ../../nbs/60_train.classifier.ipynb #5cf25a6c
 import json, os, time
@@ -206,13 +206,14 @@ class TrainResult:
     timings: dict
     data: TrainingData | None = None
 
-def _tracking_client(tracking_uri: str | None, root: Path):
+def tracking_client(tracking_uri: str | None, root: str | Path, experiment: str = 'tg4_ml'):
+    "(MlflowClient, experiment id, uri): `tracking_uri`, else $MLFLOW_TRACKING_URI, else SQLite at `root`/mlflow.db (artifacts under `root`/mlartifacts)."
     from mlflow import MlflowClient
+    root = Path(root); root.mkdir(parents=True, exist_ok=True)
     uri = tracking_uri or os.environ.get('MLFLOW_TRACKING_URI') or f"sqlite:///{(root/'mlflow.db').resolve()}"
-    root.mkdir(parents=True, exist_ok=True)
     client = MlflowClient(uri)
-    exp = client.get_experiment_by_name('tg4_ml')
-    exp_id = exp.experiment_id if exp else client.create_experiment('tg4_ml', artifact_location=(root/'mlartifacts').resolve().as_uri())
+    exp = client.get_experiment_by_name(experiment)
+    exp_id = exp.experiment_id if exp else client.create_experiment(experiment, artifact_location=(root/'mlartifacts').resolve().as_uri())
     return client, exp_id, uri
 
 def _search_record(search: dict | None) -> dict | None:
@@ -300,7 +301,7 @@ def _flat_config(d: dict) -> dict:
 def _log_mlflow(tracking_uri, runs_dir: Path, cfg: TrainConfig, spec, clf, flat: dict, figures: dict, model_dir: Path, provenance: dict,
                 search: dict | None = None) -> str:
     from mlflow.entities import Metric, Param, RunTag
-    client, exp_id, _ = _tracking_client(tracking_uri, runs_dir)
+    client, exp_id, _ = tracking_client(tracking_uri, runs_dir)
     bars = '' if cfg.timeframe == 1 else f" {cfg.interval}"
     run = client.create_run(exp_id, tags={'mlflow.runName': f"{cfg.symbol}{bars} {cfg.backend} {cfg.label}{cfg.horizon}"})
     rid, now = run.info.run_id, int(time.time()*1000)
