@@ -27,7 +27,8 @@ from .env import TradingEnv
 from .observation import fit_observation, observation_features
 from .policy import ALGOS, PolicyNet, RLAgent
 from ..train.classifier import model_signals
-from ..train.deep import flat_params, tracking_client
+from ..train.classifier import tracking_client
+from ..train.deep import flat_params
 
 # %% ../../nbs/82_rl.agents.ipynb #2692907b
 PPO_SEED = {'learning_rate': 3e-4, 'n_steps': 2048, 'batch_size': 64, 'n_epochs': 10, 'gamma': 0.99, 'gae_lambda': 0.95,

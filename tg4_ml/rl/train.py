@@ -63,7 +63,7 @@ def train_rl(candles: pd.DataFrame, symbol: str, config: RLConfig | None = None,
     run_id = agent.meta.get('mlflow_run_id')
     if run_id:
         from mlflow.entities import Metric
-        from tg4_ml.train.deep import tracking_client
+        from tg4_ml.train.classifier import tracking_client
         client, _, _ = tracking_client(None, runs_dir)
         client.log_batch(run_id, metrics=[Metric(k, v, 0, 0) for k, v in metrics.items() if pd.notna(v)])
         client.set_tag(run_id, 'registered_model', mv.ref)

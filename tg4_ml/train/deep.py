@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['SEQUENCE_FEATURE_SET', 'DeepTrainConfig', 'DeepData', 'deep_split', 'prepare_deep', 'class_weights', 'lstm_loss',
            'model_name', 'checkpoint_folder', 'fit_lstm', 'predict_direction', 'fit_classifier', 'test_part_proba',
-           'lstm_signals', 'backtest_lstm', 'evaluate_lstm', 'tracking_client', 'flat_params', 'DeepResult',
-           'train_lstm', 'pinball', 'fit_tft', 'predict_tft', 'evaluate_tft', 'tft_figures', 'train_tft']
+           'lstm_signals', 'backtest_lstm', 'evaluate_lstm', 'flat_params', 'DeepResult', 'train_lstm', 'pinball',
+           'fit_tft', 'predict_tft', 'evaluate_tft', 'tft_figures', 'train_tft']
 
 # %% ../../nbs/63_train.deep.ipynb #5a3865a0
 import time
@@ -34,7 +34,7 @@ from ..models.lstm import DEFAULT_HORIZONS, DirectionModel, LSTMConfig, PriceDir
 from ..models.tft import (KNOWN_FEATURES, QuantileForecaster, TemporalFusionTransformer, TFTConfig, attention_figure, calendar_features,
                                fit_target_scale, forward_log_returns, tft_loss, variable_importance_figure)
 from ..registry import ModelRegistry, code_version
-from .classifier import RANGE_KEYS, model_signals, split_at
+from .classifier import RANGE_KEYS, model_signals, split_at, tracking_client
 from .loop import FitResult, LoopConfig, fit, mlflow_tracker
 from .windows import WindowDataset
 
@@ -329,17 +329,6 @@ def evaluate_lstm(model: DirectionModel, data: DeepData, config: DeepTrainConfig
 
 # %% ../../nbs/63_train.deep.ipynb #93adbb9b
 SEQUENCE_FEATURE_SET = f'sequence_v{CLASSIFIER_VERSION}'
-
-def tracking_client(tracking_uri: str | None, root: str | Path, experiment: str = 'tg4_ml'):
-    "(MlflowClient, experiment id, uri): `tracking_uri`, else $MLFLOW_TRACKING_URI, else SQLite at `root`/mlflow.db (artifacts under `root`/mlartifacts)."
-    import os
-    from mlflow import MlflowClient
-    root = Path(root); root.mkdir(parents=True, exist_ok=True)
-    uri = tracking_uri or os.environ.get('MLFLOW_TRACKING_URI') or f"sqlite:///{(root/'mlflow.db').resolve()}"
-    client = MlflowClient(uri)
-    exp = client.get_experiment_by_name(experiment)
-    exp_id = exp.experiment_id if exp else client.create_experiment(experiment, artifact_location=(root/'mlartifacts').resolve().as_uri())
-    return client, exp_id, uri
 
 def flat_params(d: dict, prefix: str = '') -> dict:
     "Nested dicts as one level with dotted keys (`loop.lr`): MLflow parameters."

@@ -454,6 +454,7 @@ def study_luck(study, n_blocks: int = 16) -> dict:
 def study_figures(study, luck: dict | None = None) -> dict:
     "name.html -> plotly figure: optimisation history, parameter importances, parallel coordinates (Optuna's), PBO (ours)."
     import optuna, optuna.visualization as vis
+    warnings.filterwarnings('ignore', module='optuna.importance')          # PED-ANOVA's notes on small studies
     figs = {'history.html': vis.plot_optimization_history(study, target_name='walk-forward Sharpe')}
     complete = count_trials(study, ('COMPLETE',))
     if complete >= 3:

@@ -30,7 +30,8 @@ from ..models.classifier import SignalClassifier
 from ..models.sizer import PositionSizer, SizerMLP, _check_frame, growth_loss, sizer_input
 from ..features.normalize import Normaliser
 from ..registry import ModelRegistry, code_version
-from .deep import flat_params, tracking_client
+from .classifier import tracking_client
+from .deep import flat_params
 from .loop import LoopConfig, fit, mlflow_tracker
 
 # %% ../../nbs/63a_train.sizer.ipynb #1f7ce55f
