@@ -7,9 +7,9 @@ __all__ = ['HOUR', 'HOURS_PER_YEAR', 'SEARCH_KINDS', 'TREE_KEYS', 'SEARCH', 'FIN
            'hourly_returns', 'annualised_sharpe', 'FoldResult', 'fold_result', 'SearchData', 'SearchKind',
            'NotEnoughData', 'search_kind', 'classifier_space', 'horizon_bars', 'trial_trading', 'trial_config',
            'classifier_bars', 'classifier_labels', 'classifier_fold', 'classifier_final', 'search_data', 'definition',
-           'storage_url', 'redact', 'open_storage', 'StudyLock', 'make_objective', 'count_trials', 'default_study_name',
-           'open_study', 'run_worker', 'trials_frame', 'returns_matrix', 'study_luck', 'study_figures', 'StudyResult',
-           'study_report', 'log_study', 'optimize']
+           'storage_url', 'redact', 'open_storage', 'StudyLock', 'make_objective', 'fail_orphans', 'count_trials',
+           'default_study_name', 'open_study', 'run_worker', 'trials_frame', 'returns_matrix', 'study_luck',
+           'study_figures', 'StudyResult', 'study_report', 'log_study', 'optimize']
 
 # %% ../../nbs/64_train.optimize.ipynb #d9b0f321
 import json, math, os, socket, time, warnings
@@ -315,13 +315,12 @@ class StudyLock:
         if self.conn is not None: self.conn.close()
 
 # %% ../../nbs/64_train.optimize.ipynb #ef1b4cba
-def make_objective(kind: SearchKind, data: SearchData, cache: dict, on_start: Callable | None = None, worker: str = ''):
-    "The Optuna objective of `kind` on `data`: mean walk-forward Sharpe after fees, pruned fold by fold."
+def make_objective(kind: SearchKind, data: SearchData, cache: dict, on_start: Callable | None = None):
+    "The Optuna objective of `kind` on `data`: mean walk-forward Sharpe after fees, pruned fold by fold; `on_start(trial)` runs first."
     import optuna
     from tg4_ml.train.optimize import NotEnoughData as not_enough          # the kinds' class (also when this runs in the notebook)
     def objective(trial):
-        if on_start is not None: on_start()
-        trial.set_user_attr('worker', worker)
+        if on_start is not None: on_start(trial)
         params = kind.space(trial, data.settings)
         sharpes, trades, returns = [], [], []
         for k in range(len(data.folds)):
@@ -346,6 +345,16 @@ def _pruner():
 def _sampler(seed: int):
     import optuna
     return optuna.samplers.TPESampler(seed=seed)
+
+def fail_orphans(study, grace_s: float) -> int:
+    "Mark failed the running trials whose worker died before the trial started (no `worker` attribute, older than `grace_s`); returns how many."
+    import datetime, optuna
+    now, n = datetime.datetime.now(), 0
+    for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
+        if 'worker' not in t.user_attrs and t.datetime_start is not None and (now - t.datetime_start).total_seconds() > grace_s:
+            try: study.tell(t.number, state=optuna.trial.TrialState.FAIL); n += 1
+            except Exception: pass                                  # another worker got there first
+    return n
 
 def count_trials(study, states=FINISHED + ('RUNNING',)) -> int:
     "Trials of `study` in `states` (names of `optuna.trial.TrialState`)."
@@ -380,12 +389,19 @@ def run_worker(store, kind: str, url: str, study: str, n_trials: int, search: di
     data = search_data(store, **search)
     data.threads = threads
     tag = f"{socket.gethostname()}:{os.getpid()}:{worker}"
-    st = optuna.load_study(study_name=study, storage=open_storage(url, heartbeat_interval, grace_period),
+    storage = open_storage(url, heartbeat_interval, grace_period)
+    st = optuna.load_study(study_name=study, storage=storage,
                            sampler=_sampler(data.seed + worker), pruner=_pruner())
     want = json.loads(json.dumps(definition(kind, data)))
     if st.user_attrs.get('definition') != want: raise ValueError(f"worker {tag}: study {study!r} has another definition than this worker's data and settings")
     lock, cache, done, failures = StudyLock(url, study), {}, 0, []
-    objective = make_objective(search_kind(kind), data, cache, on_start=lock.release, worker=tag)
+    grace = grace_period or 2*heartbeat_interval
+    study_id = storage.get_study_id_from_name(study)
+    def started(trial):                          # the trial exists: its first heartbeat and its worker, then let the others claim
+        storage.record_heartbeat(storage.get_trial_id_from_study_id_trial_number(study_id, trial.number))
+        trial.set_user_attr('worker', tag)
+        lock.release()
+    objective = make_objective(search_kind(kind), data, cache, on_start=started)
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -397,6 +413,7 @@ def run_worker(store, kind: str, url: str, study: str, n_trials: int, search: di
                 with warnings.catch_warnings():                              # experimental in Optuna, and the point of the heartbeat
                     warnings.simplefilter('ignore', optuna.exceptions.ExperimentalWarning)
                     optuna.storages.fail_stale_trials(st)
+                fail_orphans(st, grace)
                 if count_trials(st) >= n_trials:
                     if not count_trials(st, ('RUNNING',)): break
                     lock.release(); time.sleep(min(2.0, heartbeat_interval/2)); continue
@@ -541,13 +558,15 @@ def log_study(result: StudyResult, figures: dict, runs_dir, tracking_uri: str | 
     return rid
 
 # %% ../../nbs/64_train.optimize.ipynb #bf7f0f9e
-def _spawn_workers(workers: int, kwargs: dict):
-    import multiprocessing as mp
-    from tg4_ml.train import optimize as module              # the importable function, not a notebook's copy
-    ctx = mp.get_context('spawn')
-    procs = [ctx.Process(target=module.run_worker, kwargs={**kwargs, 'worker': i}, name=f"tg4-ml optimize worker {i}") for i in range(workers)]
-    for p in procs: p.start()
-    return procs
+def _spawn_workers(workers: int, kwargs: dict) -> list:
+    "Start `workers` worker processes (fresh interpreters running `run_worker`; no re-import of the caller's script, so a plain script needs no main guard)."
+    import subprocess, sys
+    import tg4_ml
+    env = dict(os.environ)
+    env['PYTHONPATH'] = os.pathsep.join([str(Path(tg4_ml.__file__).resolve().parent.parent)] + ([env['PYTHONPATH']] if env.get('PYTHONPATH') else []))
+    code = "import json, sys; from tg4_ml.train.optimize import run_worker; run_worker(**json.loads(sys.argv[1]))"
+    return [subprocess.Popen([sys.executable, '-c', code, json.dumps({**kwargs, 'store': str(kwargs['store']), 'worker': i})], env=env)
+            for i in range(workers)]
 
 def _watch(procs, study, n_trials: int, progress: bool):
     bar = None
@@ -555,12 +574,12 @@ def _watch(procs, study, n_trials: int, progress: bool):
         from tqdm.auto import tqdm
         bar = tqdm(total=n_trials, initial=min(n_trials, count_trials(study, FINISHED)), desc=study.study_name, unit='trial')
     try:
-        while any(p.is_alive() for p in procs):
+        while any(p.poll() is None for p in procs):
             time.sleep(1.0)
             if bar is not None: bar.n = min(n_trials, count_trials(study, FINISHED)); bar.refresh()
     finally:
         if bar is not None: bar.close()
-    bad = [f"{p.name} exit code {p.exitcode}" for p in procs if p.exitcode != 0]
+    bad = [f"worker {i} exit code {p.returncode}" for i, p in enumerate(procs) if p.returncode != 0]
     if bad: raise RuntimeError(f"study {study.study_name}: {', '.join(bad)} (see the messages above); rerun the same command to complete the study")
 
 def _claim_final(url: str, name: str, study) -> bool:
