@@ -463,7 +463,7 @@ def study_luck(study, n_blocks: int = 16) -> dict:
     d = deflated_sharpe_ratio(M[best].to_numpy(), [sharpe_ratio(M[c].to_numpy()) for c in M], n_trials=tried)
     blocks = min(n_blocks, len(M) - len(M) % 2)
     p = pbo_cscv(M.to_numpy(), n_blocks=blocks)
-    return {'trials': tried, 'complete': M.shape[1], 'hours': len(M), 'best_trial': best, 'best_hourly_sharpe': d['sr'],
+    return {'trials': tried, 'complete': M.shape[1], 'trading_trials': int((M != 0).any().sum()), 'hours': len(M), 'best_trial': best, 'best_hourly_sharpe': d['sr'],
             'expected_max_sharpe': d['sr0'], 'dsr': d['dsr'], 'skew': d['skew'], 'kurtosis': d['kurtosis'], 'pbo': p['pbo'],
             'pbo_blocks': blocks, 'pbo_combinations': p['n_combinations'], '_pbo': p}
 
@@ -510,7 +510,7 @@ class StudyResult:
         return {'study': self.study, 'storage': self.storage, 'symbol': self.symbol, 'finished_trials': states.get('COMPLETE', 0) + states.get('PRUNED', 0),
                 'complete': states.get('COMPLETE', 0), 'pruned': states.get('PRUNED', 0), 'failed': states.get('FAIL', 0),
                 'best_trial': self.best.get('number'), 'best_wf_sharpe': self.best.get('wf_sharpe'), 'best_fold_sharpes': self.best.get('fold_sharpes'),
-                'dsr': l.get('dsr'), 'expected_max_hourly_sharpe': l.get('expected_max_sharpe'), 'best_hourly_sharpe': l.get('best_hourly_sharpe'),
+                'trading_trials': l.get('trading_trials'), 'dsr': l.get('dsr'), 'expected_max_hourly_sharpe': l.get('expected_max_sharpe'), 'best_hourly_sharpe': l.get('best_hourly_sharpe'),
                 'pbo': l.get('pbo'), 'test_from': str(self.test_from), 'model': (self.final or {}).get('model'),
                 **{f'test_{k}': v for k, v in f.items()}, 'trials_per_hour': self.trials_per_hour}
 
@@ -583,11 +583,12 @@ def _watch(procs, study, n_trials: int, progress: bool):
     if bad: raise RuntimeError(f"study {study.study_name}: {', '.join(bad)} (see the messages above); rerun the same command to complete the study")
 
 def _claim_final(url: str, name: str, study) -> bool:
-    "True for the one process that may retrain and register the study's best trial."
+    "True for the one process that may retrain and register the study's best trial at its present number of finished trials."
     lock = StudyLock(url, name); lock.acquire()
     try:
-        if study.user_attrs.get('final_claim'): return False
-        study.set_user_attr('final_claim', {'by': f"{socket.gethostname()}:{os.getpid()}", 'at': pd.Timestamp.now('UTC').isoformat()})
+        finished = count_trials(study, FINISHED)
+        if (study.user_attrs.get('final_claim') or {}).get('finished') == finished: return False
+        study.set_user_attr('final_claim', {'by': f"{socket.gethostname()}:{os.getpid()}", 'at': pd.Timestamp.now('UTC').isoformat(), 'finished': finished})
         return True
     finally: lock.close()
 
