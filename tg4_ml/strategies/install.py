@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from .ml_signal import CONFIG as STRATEGY_CONFIG, STRATEGY_NAME, model_trading, symbol_problem, trading_params
+from .ml_signal import CONFIG as STRATEGY_CONFIG, STRATEGY_NAME, model_trading, symbol_problem, timeframe_problem, trading_params
 
 # %% ../../nbs/74_strategies.install.ipynb #8c661a8e
 SHIM_NAME = f"{STRATEGY_NAME}.py"
@@ -86,7 +86,7 @@ def _resolve(reg, symbol: str, ref: str, allow_other_symbol: bool, kinds=('signa
     if mv.kind not in kinds: raise ValueError(f"{symbol}: {mv.ref} is a {mv.kind}, not a {' or '.join(kinds)}")
     problems = reg.verify(mv.name, mv.version)
     if problems: raise ValueError(f"{symbol}: {mv.ref} fails verification: " + '; '.join(problems))
-    problem = None if allow_other_symbol else symbol_problem(symbol, mv.config, mv.ref)
+    problem = (None if allow_other_symbol else symbol_problem(symbol, mv.config, mv.ref)) or timeframe_problem(mv.config, mv.ref)
     if problem: raise ValueError(problem)
     return mv
 

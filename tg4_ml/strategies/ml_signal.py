@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['STRATEGY_NAME', 'STRATEGY_VERSION', 'SYMBOLS', 'CONFIG', 'model_trading', 'trading_params', 'symbol_problem',
-           'on_start', 'newest_closed', 'exit_price', 'record_latency', 'closed_bar', 'generate_signal', 'on_fill',
-           'summary', 'on_stop']
+           'timeframe_problem', 'on_start', 'newest_closed', 'exit_price', 'record_latency', 'closed_bar',
+           'generate_signal', 'on_fill', 'summary', 'on_stop']
 
 # %% ../../nbs/70_strategies.ml_signal.ipynb #ad244d8f
 import os, time
@@ -80,6 +80,15 @@ def symbol_problem(symbol: str, entry_config: dict, ref: str) -> str | None:
         return f"{symbol}: model {ref} was trained on {trained}, not on {symbol}; install a model trained on {symbol} (or allow it: allow_other_symbol, --allow-other-symbol)"
     return None
 
+def timeframe_problem(entry_config: dict, ref: str) -> str | None:
+    "Why the model `ref` cannot be served here (trained on bars other than 1 minute), or None."
+    timeframe = (entry_config or {}).get('timeframe', 1) or 1
+    if timeframe == 1: return None
+    return (f"{ref} was trained on {timeframe}-minute bars (timeframe={timeframe}); this strategy serves 1-minute models only: "
+            "its features are computed from the snapshot's 1-minute candles, and serving 5- or 15-minute models from "
+            "snapshot.candles_5m is not built yet")
+
+
 # %% ../../nbs/70_strategies.ml_signal.ipynb #806da7e7
 def _signal_class():
     "The paper tester's Signal when it is importable, tg4_ml's otherwise."
@@ -119,11 +128,8 @@ def _load_source(reg, ref: str, symbol: str, config: dict) -> tuple[dict, object
     if mv.kind not in _DIRECTION_KINDS: raise ValueError(f"{mv.ref} is a {mv.kind}, not a direction model ({' or '.join(_DIRECTION_KINDS)})")
     problem = None if config.get('allow_other_symbol') else symbol_problem(symbol, mv.config, mv.ref)
     if problem: raise ValueError(problem)
-    timeframe = (mv.config or {}).get('timeframe', 1) or 1
-    if timeframe != 1:
-        raise ValueError(f"{mv.ref} was trained on {timeframe}-minute bars (timeframe={timeframe}); this strategy serves 1-minute models only: "
-                         "its features are computed from the snapshot's 1-minute candles, and serving 5- or 15-minute models from "
-                         "snapshot.candles_5m is not built yet")
+    problem = timeframe_problem(mv.config, mv.ref)
+    if problem: raise ValueError(problem)
     if mv.kind == 'price_direction_lstm' and config.get('torch_threads', 1):
         import torch
         torch.set_num_threads(int(config.get('torch_threads', 1)))
