@@ -49,7 +49,8 @@ HOURS_PER_YEAR = 24*365.25
 def hourly_returns(equity: pd.Series, test_start, test_end, initial_cash: float, bar: pd.Timedelta | None = None) -> pd.Series:
     "Returns of `equity` (per bar, marked at each bar's close, indexed by bar open) over the whole hours of [test_start, test_end), indexed by hour end."
     test_start, test_end = pd.Timestamp(test_start), pd.Timestamp(test_end)
-    if bar is None: bar = pd.Timedelta(np.median(np.diff(equity.index.asi8)) if len(equity) > 1 else 60_000_000_000, 'ns') if len(equity) > 1 else pd.Timedelta(minutes=1)
+    if bar is None:                                            # the grid's step (whatever the index's time unit)
+        bar = pd.Timedelta(int(np.median(np.diff(equity.index.as_unit('ns').asi8))), 'ns') if len(equity) > 1 else pd.Timedelta(minutes=1)
     ends = pd.date_range(test_start + HOUR, test_end, freq='h', name='hour_end')
     if not len(ends): raise ValueError(f"hourly_returns: no whole hour in [{test_start}, {test_end})")
     closes = equity.index + bar
@@ -439,7 +440,8 @@ def trials_frame(study) -> pd.DataFrame:
         fs = t.user_attrs.get('fold_sharpes') or []
         rows.append({'number': t.number, 'state': t.state.name, 'wf_sharpe': t.value, 'folds_run': len(fs),
                      'fold_sharpes': ' '.join(f'{v:.2f}' for v in fs), 'trades': int(sum(t.user_attrs.get('fold_trades') or [])),
-                     'seconds': t.duration.total_seconds() if t.duration is not None else None, 'worker': t.user_attrs.get('worker'), **t.params})
+                     'seconds': t.duration.total_seconds() if t.duration is not None else None, 'worker': t.user_attrs.get('worker'),
+                     'pruned_reason': t.user_attrs.get('pruned_reason'), **t.params})
     return pd.DataFrame(rows)
 
 def returns_matrix(study) -> pd.DataFrame:
@@ -471,11 +473,13 @@ def study_luck(study, n_blocks: int = 16) -> dict:
 def study_figures(study, luck: dict | None = None) -> dict:
     "name.html -> plotly figure: optimisation history, parameter importances, parallel coordinates (Optuna's), PBO (ours)."
     import optuna, optuna.visualization as vis
-    warnings.filterwarnings('ignore', module='optuna.importance')          # PED-ANOVA's notes on small studies
     figs = {'history.html': vis.plot_optimization_history(study, target_name='walk-forward Sharpe')}
     complete = count_trials(study, ('COMPLETE',))
     if complete >= 3:
-        try: figs['importance.html'] = vis.plot_param_importances(study, evaluator=optuna.importance.PedAnovaImportanceEvaluator())
+        try:
+            with warnings.catch_warnings():                                 # PED-ANOVA's notes on small studies
+                warnings.simplefilter('ignore', UserWarning)
+                figs['importance.html'] = vis.plot_param_importances(study, evaluator=optuna.importance.PedAnovaImportanceEvaluator())
         except Exception as e: print(f"parameter importances skipped: {type(e).__name__}: {e}")
     if complete >= 2: figs['parallel.html'] = vis.plot_parallel_coordinate(study, target_name='walk-forward Sharpe')
     if luck and '_pbo' in luck:
@@ -619,11 +623,14 @@ def optimize(store, kind: str = 'classifier', symbol: str = 'XRP/USDT', n_trials
     ran = count_trials(st, FINISHED) - before
     trials = trials_frame(st)
     luck = study_luck(st)
-    best = st.best_trial
-    best_info = {'number': best.number, 'wf_sharpe': best.value, 'fold_sharpes': best.user_attrs.get('fold_sharpes'), 'params': best.params}
+    best = st.best_trial if count_trials(st, ('COMPLETE',)) else None
+    best_info = {} if best is None else {'number': best.number, 'wf_sharpe': best.value, 'fold_sharpes': best.user_attrs.get('fold_sharpes'), 'params': best.params}
     result = StudyResult(name, redact(url), kind, data.symbol, n_trials, trials, best_info, luck, None, data.test_from, data.folds, elapsed,
                          ran/elapsed*3600 if ran and elapsed > 0 else None)
-    if final and _claim_final(url, name, st):
+    if best is None:
+        reasons = trials['pruned_reason'].dropna().value_counts().head(3).to_dict() if 'pruned_reason' in trials else {}
+        print(f"study {name}: no trial completed, so nothing to retrain or register; the commonest reasons: {reasons or 'see the trials table'}")
+    elif final and _claim_final(url, name, st):
         k = search_kind(kind)
         params = k.space(optuna.trial.FixedTrial(best.params), data.settings)
         prov = {'study': name, 'storage': redact(url), 'trial': best.number, 'n_trials': luck.get('trials'), 'wf_sharpe': best.value,
