@@ -155,7 +155,8 @@ def real_data_dir(start: str | Path | None = None) -> Path | None:
 
 # %% ../nbs/00_core.ipynb #c8d1f3e4
 EXTRAS = {'pyarrow': 'data', 'psycopg': 'db', 'mlflow': 'train', 'optuna': 'train', 'plotly': 'train', 'torch': 'deep',
-          'stable_baselines3': 'rl', 'sb3_contrib': 'rl', 'gymnasium': 'rl'}   # module -> the smallest extra that installs it
+          'stable_baselines3': 'rl', 'sb3_contrib': 'rl', 'gymnasium': 'rl',
+          'websockets': 'live', 'ccxt': 'live'}   # module -> the smallest extra that installs it
 
 def missing_extra(error: ModuleNotFoundError) -> str:
     "One line for a missing optional package: which `tg4_ml[...]` extra installs it (the error's own text otherwise)."

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # distributions (settings.ini names) and the modules they provide that serving must never need
 RESEARCH = {'torch': 'torch', 'mlflow': 'mlflow', 'optuna': 'optuna', 'stable-baselines3': 'stable_baselines3', 'sb3-contrib': 'sb3_contrib',
             'gymnasium': 'gymnasium', 'plotly': 'plotly', 'psycopg': 'psycopg', 'nbdev': 'nbdev', 'jupyterlab': 'jupyterlab',
-            'papermill': 'papermill'}
+            'papermill': 'papermill', 'websockets': 'websockets', 'ccxt': 'ccxt'}
 
 
 def requirement_names(key: str = 'requirements') -> list[str]:
