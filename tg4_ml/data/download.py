@@ -6,7 +6,7 @@
 __all__ = ['OHLCV_WINDOWS', 'DownloadError', 'exchange_client', 'check_market', 'KrakenRestServer', 'resume_point',
            'ohlcv_candles', 'download']
 
-# %% ../../nbs/17b_data.download.ipynb #d1144231
+# %% ../../nbs/17b_data.download.ipynb #d4eaa1a9
 import difflib, json, sys, threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -19,15 +19,16 @@ from .store import Store, dataset_name, open_store
 from .validate import format_timestamp, interval_minutes
 from ..types import to_utc
 
-# %% ../../nbs/17b_data.download.ipynb #c9a7ef7c
-class DownloadError(ValueError):
-    "A download that cannot be done as asked, explained in one line (the CLI prints it without a stack trace)."
+# %% ../../nbs/17b_data.download.ipynb #c6eb3c59
+class DownloadError(RuntimeError):
+    "A download that cannot be done or went wrong, explained in one line (the CLI prints it without a stack trace)."
 
 OHLCV_WINDOWS = {'kraken': 720}   # exchanges whose OHLC endpoint serves only its N most recent entries, whatever `since` is
 
 def exchange_client(exchange: str = 'kraken', exchange_options: dict | None = None):
     "A ccxt exchange object with its rate limiter on; `exchange_options` are deep-merged into ccxt's config."
-    import ccxt
+    try: import ccxt
+    except ImportError: raise DownloadError("the history download needs ccxt: pip install 'tg4_ml[live]'") from None
     name = str(exchange).lower()
     if name not in ccxt.exchanges:
         close = difflib.get_close_matches(name, ccxt.exchanges, n=3)
@@ -47,7 +48,7 @@ def check_market(ex, symbol: str, timeframe: str = '1m') -> str:
         raise DownloadError(f"{ex.id} does not list {symbol} ({len(ex.markets):,} markets)" + (f"; did you mean {', '.join(close)}?" if close else ''))
     return symbol
 
-# %% ../../nbs/17b_data.download.ipynb #962bd4ce
+# %% ../../nbs/17b_data.download.ipynb #f2cfb45d
 _ASSET_IDS = {'BTC': ('XXBT', 'XBT'), 'XRP': ('XXRP', 'XRP'), 'ETH': ('XETH', 'ETH'), 'USD': ('ZUSD', 'USD'), 'EUR': ('ZEUR', 'EUR')}
 
 class KrakenRestServer:
@@ -124,7 +125,7 @@ class KrakenRestServer:
                  repr(float(c['volume'].iloc[i])), int(c['trade_count'].iloc[i]) if 'trade_count' in c else 1] for i in page]
         return 200, {'error': [], 'result': {pair['altname']: rows, 'last': int(t[committed[-1]]) if len(committed) else now}}
 
-# %% ../../nbs/17b_data.download.ipynb #53039398
+# %% ../../nbs/17b_data.download.ipynb #2314ba7c
 def resume_point(store: Store, symbol: str, timeframe: str = '1m') -> pd.Timestamp | None:
     "Open time of the newest stored bar: `data_sync_status.newest_timestamp` on PostgreSQL, the newest stored candle elsewhere (None: nothing stored)."
     pg = sys.modules.get('tg4_ml.data.postgres')
@@ -142,23 +143,26 @@ def ohlcv_candles(rows: list) -> pd.DataFrame:
     idx = pd.DatetimeIndex(pd.to_datetime(a[:, 0].astype(np.int64), unit='ms', utc=True), name='timestamp').as_unit('us')
     return pd.DataFrame(a[:, 1:], columns=['open', 'high', 'low', 'close', 'volume'], index=idx)
 
-# %% ../../nbs/17b_data.download.ipynb #27af9044
+# %% ../../nbs/17b_data.download.ipynb #8bc382fa
 def _ms(t: pd.Timestamp) -> int: return int(t.value//1_000_000)
 def _ts(ms: int) -> pd.Timestamp: return pd.Timestamp(ms, unit='ms', tz='UTC')
 
-def _window_check(ex, rows: list, cursor: int, timeframe: str):
-    "Refuse an answer that is a full window of the exchange's most recent bars starting after `cursor` (Kraken's 720-entry OHLC limit)."
+def _window_check(ex, rows: list, cursor: int, timeframe: str, accept_gap: bool, out: dict):
+    "Refuse an answer that is a full window of the exchange's most recent bars starting after `cursor` (Kraken's 720-entry OHLC limit), or with `accept_gap` note the hole."
     window = OHLCV_WINDOWS.get(ex.id)
     if window is None or len(rows) < window or rows[0][0] <= cursor: return
+    if accept_gap:
+        out['unserved'].append((_ts(cursor), _ts(rows[0][0])))
+        return
     first = format_timestamp(_ts(rows[0][0]))
     raise DownloadError(
         f"{ex.id} serves only its {window} most recent {timeframe} candles through its OHLC endpoint (older ones cannot be fetched, whatever `since` is): "
         f"its oldest now is {first}, so [{format_timestamp(_ts(cursor))}, {first}) cannot be downloaded from it and nothing more was written. "
         f"Start at {first} or later, or import Kraken's downloadable OHLCVT CSV files (support.kraken.com: 'Downloadable historical OHLCVT data') "
-        f"with `tg4-ml ingest`, then download from their end")
+        f"with `tg4-ml ingest`, then download from their end; or pass accept_gap=True (CLI: --accept-gap) to download from {first} and leave the hole")
 
 def download(store, symbol: str, since, until=None, exchange: str = 'kraken', timeframe: str = '1m', progress: bool = True,
-             exchange_options: dict | None = None, limit: int | None = None, flush_rows: int = 10_000) -> dict:
+             exchange_options: dict | None = None, limit: int | None = None, accept_gap: bool = False, flush_rows: int = 10_000) -> dict:
     "Download `timeframe` candles opening in [since, until) (default: up to the last closed bar) into `store` through ccxt, after the newest stored bar."
     store, symbol = open_store(store), normalize_symbol(symbol)
     bar, since = pd.Timedelta(minutes=interval_minutes(timeframe)), to_utc(since)
@@ -171,7 +175,7 @@ def download(store, symbol: str, since, until=None, exchange: str = 'kraken', ti
     last = resume_point(store, symbol, timeframe)
     start = since.ceil(bar) if last is None or last + bar <= since else last + bar
     out = dict(exchange=ex.id, symbol=symbol, timeframe=timeframe, since=since, until=end, start=start, stored_before=last,
-               requests=0, candles_written=0, already_present=0, first=None, last=None, complete=start >= end)
+               requests=0, candles_written=0, already_present=0, first=None, last=None, unserved=[], complete=start >= end)
     if out['complete']: return out
     buffer: list = []
     def flush():
@@ -181,14 +185,18 @@ def download(store, symbol: str, since, until=None, exchange: str = 'kraken', ti
         out['candles_written'] += rep.written; out['already_present'] += rep.already_present
         if out['first'] is None: out['first'] = candles.index[0]
         out['last'] = candles.index[-1]
+    import ccxt
     from tqdm.auto import tqdm
     bar_ms, cursor, end_ms = _ms(bar), _ms(start), _ms(end)
     with tqdm(total=(end_ms - cursor)//bar_ms, desc=f"{ex.id} {symbol} {timeframe}", unit='bar', disable=not progress) as pbar:
         try:
             while cursor < end_ms and (limit is None or out['requests'] < limit):
-                rows = ex.fetch_ohlcv(symbol, timeframe, since=cursor)
+                try: rows = ex.fetch_ohlcv(symbol, timeframe, since=cursor)
+                except ccxt.BaseError as e:
+                    raise DownloadError(f"{ex.id} {symbol}: request {out['requests'] + 1} failed at {format_timestamp(_ts(cursor))}: {e}; "
+                                        f"what was fetched before is stored: run the same download again to resume") from e
                 out['requests'] += 1
-                _window_check(ex, rows, cursor, timeframe)
+                _window_check(ex, rows, cursor, timeframe, accept_gap, out)
                 rows = [r[:6] for r in rows if cursor <= r[0] < end_ms]      # the forming bar opens at end or later: never written
                 new = rows[-1][0] + bar_ms if rows else end_ms                # no bar after the cursor: the exchange has nothing more
                 if new <= cursor: raise DownloadError(f"{ex.id} answered with no bar after {format_timestamp(_ts(cursor))}: stopped")
