@@ -6,7 +6,7 @@
 __all__ = ['OHLCV_WINDOWS', 'DownloadError', 'exchange_client', 'check_market', 'KrakenRestServer', 'resume_point',
            'ohlcv_candles', 'download']
 
-# %% ../../nbs/17b_data.download.ipynb #d4eaa1a9
+# %% ../../nbs/17b_data.download.ipynb #387d90e5
 import difflib, json, sys, threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -19,7 +19,7 @@ from .store import Store, dataset_name, open_store
 from .validate import format_timestamp, interval_minutes
 from ..types import to_utc
 
-# %% ../../nbs/17b_data.download.ipynb #c6eb3c59
+# %% ../../nbs/17b_data.download.ipynb #abfcf458
 class DownloadError(RuntimeError):
     "A download that cannot be done or went wrong, explained in one line (the CLI prints it without a stack trace)."
 
@@ -48,7 +48,7 @@ def check_market(ex, symbol: str, timeframe: str = '1m') -> str:
         raise DownloadError(f"{ex.id} does not list {symbol} ({len(ex.markets):,} markets)" + (f"; did you mean {', '.join(close)}?" if close else ''))
     return symbol
 
-# %% ../../nbs/17b_data.download.ipynb #f2cfb45d
+# %% ../../nbs/17b_data.download.ipynb #a0f6105d
 _ASSET_IDS = {'BTC': ('XXBT', 'XBT'), 'XRP': ('XXRP', 'XRP'), 'ETH': ('XETH', 'ETH'), 'USD': ('ZUSD', 'USD'), 'EUR': ('ZEUR', 'EUR')}
 
 class KrakenRestServer:
@@ -125,7 +125,7 @@ class KrakenRestServer:
                  repr(float(c['volume'].iloc[i])), int(c['trade_count'].iloc[i]) if 'trade_count' in c else 1] for i in page]
         return 200, {'error': [], 'result': {pair['altname']: rows, 'last': int(t[committed[-1]]) if len(committed) else now}}
 
-# %% ../../nbs/17b_data.download.ipynb #2314ba7c
+# %% ../../nbs/17b_data.download.ipynb #219ac8d4
 def resume_point(store: Store, symbol: str, timeframe: str = '1m') -> pd.Timestamp | None:
     "Open time of the newest stored bar: `data_sync_status.newest_timestamp` on PostgreSQL, the newest stored candle elsewhere (None: nothing stored)."
     pg = sys.modules.get('tg4_ml.data.postgres')
@@ -143,7 +143,7 @@ def ohlcv_candles(rows: list) -> pd.DataFrame:
     idx = pd.DatetimeIndex(pd.to_datetime(a[:, 0].astype(np.int64), unit='ms', utc=True), name='timestamp').as_unit('us')
     return pd.DataFrame(a[:, 1:], columns=['open', 'high', 'low', 'close', 'volume'], index=idx)
 
-# %% ../../nbs/17b_data.download.ipynb #8bc382fa
+# %% ../../nbs/17b_data.download.ipynb #17ef696f
 def _ms(t: pd.Timestamp) -> int: return int(t.value//1_000_000)
 def _ts(ms: int) -> pd.Timestamp: return pd.Timestamp(ms, unit='ms', tz='UTC')
 
@@ -169,8 +169,11 @@ def download(store, symbol: str, since, until=None, exchange: str = 'kraken', ti
     if until is not None and to_utc(until) <= since:
         raise DownloadError(f"since {format_timestamp(since)} is not before until {format_timestamp(to_utc(until))}: nothing to download")
     ex = exchange_client(exchange, exchange_options)
-    check_market(ex, symbol, timeframe)
-    now = _ts(ex.fetch_time() if ex.has.get('fetchTime') is True else ex.milliseconds())     # the exchange's clock decides what is closed
+    import ccxt
+    try:
+        check_market(ex, symbol, timeframe)
+        now = _ts(ex.fetch_time() if ex.has.get('fetchTime') is True else ex.milliseconds())  # the exchange's clock decides what is closed
+    except ccxt.BaseError as e: raise DownloadError(f"{ex.id}: cannot load its markets and clock: {e}") from e
     end = (now if until is None else min(to_utc(until), now)).floor(bar)
     last = resume_point(store, symbol, timeframe)
     start = since.ceil(bar) if last is None or last + bar <= since else last + bar
@@ -185,7 +188,6 @@ def download(store, symbol: str, since, until=None, exchange: str = 'kraken', ti
         out['candles_written'] += rep.written; out['already_present'] += rep.already_present
         if out['first'] is None: out['first'] = candles.index[0]
         out['last'] = candles.index[-1]
-    import ccxt
     from tqdm.auto import tqdm
     bar_ms, cursor, end_ms = _ms(bar), _ms(start), _ms(end)
     with tqdm(total=(end_ms - cursor)//bar_ms, desc=f"{ex.id} {symbol} {timeframe}", unit='bar', disable=not progress) as pbar:
