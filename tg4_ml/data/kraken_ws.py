@@ -301,7 +301,10 @@ def _write(self: BatchWriter, kind: str, symbol: str, frame: pd.DataFrame, out: 
     except DataValidationError as e:
         out['refused'] += len(frame); self._problem(f"{kind} {symbol}: {len(frame)} rows refused by the store: {e}"); return
     out[f'{kind}_written'] += rep.written; out['already_present'] += rep.already_present; out['conflicts'] += rep.conflicts
-    if rep.conflicts: self._problem(conflict_message(f"{rep.dataset} {symbol}", rep.conflicts, rep.conflict_examples, fix=False) + "; the stored bars were kept")
+    if rep.conflicts:
+        what = f"{rep.dataset} {symbol}"
+        self._problem((conflict_message(what, rep.conflicts, rep.conflict_examples, fix=False) if rep.conflict_examples is not None
+                       else f"{what}: {rep.conflicts:,} candles differ from the stored ones") + "; the stored bars were kept")
 
 @patch
 def _flush(self: BatchWriter, final: bool) -> dict:
