@@ -266,10 +266,12 @@ def close_all(self: LiveAggregator) -> Batch:
 
 # %% ../../nbs/17_data.kraken_ws.ipynb #7effbeaa
 class BatchWriter:
-    "Writes Batches to a store in batches (every `max_rows` rows or `max_seconds`), idempotently: a replayed message writes nothing twice."
-    def __init__(self, store, max_rows: int = 5000, max_seconds: float = 2.0, keep: int = 20, log=None, clock=time.monotonic):
-        self.store, self.max_rows, self.max_seconds, self.log, self.clock = store, max_rows, max_seconds, log, clock
-        self._trades, self._candles, self._rows, self._since = {}, {}, 0, clock()
+    "Writes Batches to a store in batches (every `max_rows` rows or `max_seconds`, paced by the write time), idempotently: a replayed message writes nothing twice."
+    def __init__(self, store, max_rows: int = 5000, max_seconds: float = 2.0, pace: float = 3.0, max_queued: int | None = None,
+                 keep: int = 20, log=None, clock=time.monotonic):
+        self.store, self.max_rows, self.max_seconds, self.pace, self.log, self.clock = store, max_rows, max_seconds, pace, log, clock
+        self.max_queued = 50*max_rows if max_queued is None else max_queued
+        self._trades, self._candles, self._rows, self._since, self._next = {}, {}, 0, clock(), clock()
         self.totals = dict(trades_written=0, candles_written=0, already_present=0, conflicts=0, refused=0, flushes=0)
         self.problems = deque(maxlen=keep)          # conflict and refusal messages, newest last
 
@@ -279,11 +281,14 @@ class BatchWriter:
     def pending(self) -> int: return self._rows
 
     def add(self, batch: Batch) -> None:
-        "Queue a Batch; flushes by itself when `max_rows` rows are queued or `max_seconds` passed since the last flush."
+        "Queue a Batch; flushes by itself when `max_rows` rows are queued or `max_seconds` passed since the last flush, and the pause after the last write is over."
         for target, frames in ((self._trades, batch.trades), (self._candles, batch.candles)):
             for symbol, frame in frames.items():
                 if len(frame): target.setdefault(symbol, []).append(frame); self._rows += len(frame)
-        if self._rows >= self.max_rows or (self._rows and self.clock() - self._since >= self.max_seconds): self._flush(final=False)
+        if not self._rows: return
+        now = self.clock()
+        due = self._rows >= self.max_rows or now - self._since >= self.max_seconds
+        if (due and now >= self._next) or self._rows >= self.max_queued: self._flush(final=False)
 
     def flush(self) -> dict:
         "Write everything queued (at shutdown, or when the caller wants the store current): {'trades_written', 'candles_written', 'already_present', 'conflicts', 'refused'}."
@@ -309,6 +314,7 @@ def _write(self: BatchWriter, kind: str, symbol: str, frame: pd.DataFrame, out: 
 @patch
 def _flush(self: BatchWriter, final: bool) -> dict:
     out = dict(trades_written=0, candles_written=0, already_present=0, conflicts=0, refused=0)
+    start = self.clock()
     for symbol in list(self._candles):
         frames = self._candles[symbol]
         self._write('candles', symbol, pd.concat(frames) if len(frames) > 1 else frames[0], out)    # raises: the frames stay queued
@@ -324,7 +330,8 @@ def _flush(self: BatchWriter, final: bool) -> dict:
         if len(held): self._trades[symbol] = [held]
         else: del self._trades[symbol]
     self._rows = sum(len(f) for fs in self._trades.values() for f in fs)
-    self._since = self.clock()
+    self._since = end = self.clock()
+    self._next = end + self.pace*(end - start)        # writes take at most 1/(1 + pace) of the time: batches grow when writes get slow
     for k, v in out.items(): self.totals[k] += v
     self.totals['flushes'] += 1
     return out
