@@ -72,6 +72,7 @@ def main():
     ap.add_argument('--max-seconds', type=float, default=2.0)
     ap.add_argument('--ms-per-message', type=float, default=15.0, help='simulated market time between messages')
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--no-store', action='store_true', help='parse + aggregate + take only (batches dropped): the aggregator alone')
     args = ap.parse_args()
     if hasattr(os, 'sched_setaffinity'): os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})   # one core
     import pyarrow as pa
@@ -84,18 +85,20 @@ def main():
         store = open_store(os.path.join(root, 'store'))
         agg, writer, market = LiveAggregator(list(SYMBOLS)), BatchWriter(store, max_rows=args.max_rows, max_seconds=args.max_seconds), Market(args.seed, args.ms_per_message)
         feed_s = write_s = 0.0
-        done, rss0 = 0, None
+        done, rss0, samples = 0, None, []
         while done < args.messages:
             chunk = market.messages(min(args.chunk, args.messages - done))
             for a in range(0, len(chunk), args.take_every):
                 t0 = time.perf_counter()
                 for m in chunk[a:a + args.take_every]: agg.feed(m)
                 t1 = time.perf_counter()
-                writer.add(agg.take())
+                batch = agg.take()
+                if not args.no_store: writer.add(batch)
                 feed_s += t1 - t0; write_s += time.perf_counter() - t1
             done += len(chunk)
             del chunk
             if rss0 is None: gc.collect(); rss0 = rss_mb()             # after the first chunk: imports and first store files in place
+            if done % (args.messages//4) < args.chunk and done < args.messages: samples.append(f"{done:,}: {rss_mb():.0f} MB")
         t0 = time.perf_counter(); writer.add(agg.close_all()); writer.flush(); write_s += time.perf_counter() - t0
         gc.collect(); rss1 = rss_mb()
         c, tot = agg.counts, writer.totals
@@ -105,11 +108,12 @@ def main():
         print(f"recorder bench: {done:,} messages ({c['trades']:,} trades in trade messages, {c['ohlc_updates']:,} ohlc updates, {c['heartbeats']:,} heartbeats), "
               f"3 symbols, {args.ms_per_message:g} ms of market time per message ({done*args.ms_per_message/3.6e6:.1f} h), one core, Python {sys.version.split()[0]}")
         print(f"parse + aggregate: {feed_s:.2f} s ({done/feed_s:,.0f} msg/s)")
-        print(f"take (every {args.take_every} messages) + BatchWriter into a Parquet store (max_rows {args.max_rows:,}, max_seconds {args.max_seconds:g}): {write_s:.2f} s in {tot['flushes']:,} flushes")
+        if args.no_store: print(f"take (every {args.take_every} messages), batches dropped (--no-store): {write_s:.2f} s")
+        else: print(f"take (every {args.take_every} messages) + BatchWriter into a Parquet store (max_rows {args.max_rows:,}, max_seconds {args.max_seconds:g}): {write_s:.2f} s in {tot['flushes']:,} flushes")
         print(f"end to end: {total:.2f} s = {done/total:,.0f} messages/s")
         print(f"written: {tot['trades_written']:,} trades, {tot['candles_written']:,} closed bars (stored {stored_trades:,} / {stored_bars:,}); "
               f"malformed {c['malformed']}, unexpected {c['unexpected']}, conflicts {tot['conflicts']}, refused {tot['refused']}")
-        print(f"RSS after the first chunk {rss0:.0f} MB, after {done:,} messages {rss1:.0f} MB; peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024:.0f} MB")
+        print(f"RSS after the first chunk {rss0:.0f} MB, then {'; '.join(samples)}; after {done:,} messages {rss1:.0f} MB; peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024:.0f} MB")
     finally: shutil.rmtree(root, ignore_errors=True)
 
 
