@@ -286,6 +286,7 @@ SELECT count(*), min("timestamp"), max("timestamp") FROM ins""" if on_conflict e
 def _stage_batch(self: PostgresStore, cur, symbol: str, minutes: int, us: np.ndarray, values: list[np.ndarray]):
     "Stage one batch under the per-symbol advisory lock."
     cur.execute(_STAGE_CANDLES)
+    cur.execute("TRUNCATE tg4_stage_candles")          # empty even when an outer transaction keeps ON COMMIT from running
     cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f'tg4_ml.candles.{symbol}.{minutes}',))
     self._copy_in(cur, 'tg4_stage_candles', [us] + values, ['ts'] + ['f8']*7)
 
@@ -438,6 +439,7 @@ def _pg_write_trades(self: PostgresStore, symbol: str, trades: pd.DataFrame) -> 
     for a, b in zip(bounds[:-1], bounds[1:]):
         with self._tx() as cur:
             cur.execute(_STAGE_TRADES)
+            cur.execute("TRUNCATE tg4_stage_trades, tg4_stage_trade_text")   # as the candles' staging
             cur.execute("SELECT pg_advisory_xact_lock(hashtext('tg4_ml.trades.' || %(symbol)s::varchar))", params)
             seq = np.arange(a, b, dtype=np.int32)
             self._copy_in(cur, 'tg4_stage_trades', [us[a:b], price[a:b], volume[a:b], side[a:b], seq], ['ts', 'f8', 'f8', 'i2', 'i4'])
