@@ -7,7 +7,7 @@ __all__ = ['KRAKEN_REST_URL', 'backoff_delay', 'rest_pair', 'KrakenRestError', '
            'fetch_ohlc', 'fetch_trades', 'FakeKraken', 'fake_tape', 'Recorder', 'record', 'record_sync',
            'stored_equals_truth', 'recorder_process', 'wait_for']
 
-# %% ../../nbs/17a_data.recorder.ipynb #88800229
+# %% ../../nbs/17a_data.recorder.ipynb #787a9bd9
 import asyncio, json, os, random, signal, subprocess, sys, threading, time, urllib.error, urllib.parse, urllib.request
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,7 +21,7 @@ from ..core import normalize_symbol, split_symbol
 from .store import Store, open_store
 from ..types import TIMESTAMP_DTYPE
 
-# %% ../../nbs/17a_data.recorder.ipynb #42729326
+# %% ../../nbs/17a_data.recorder.ipynb #53358a65
 KRAKEN_REST_URL = 'https://api.kraken.com'
 
 def backoff_delay(attempt: int, base: float = 1.0, cap: float = 60.0, rng: random.Random | None = None) -> float:
@@ -30,7 +30,7 @@ def backoff_delay(attempt: int, base: float = 1.0, cap: float = 60.0, rng: rando
     d = min(cap, base * 2.0**min(attempt, 60))
     return d/2 + (rng or random).random()*d/2
 
-# %% ../../nbs/17a_data.recorder.ipynb #d95ea564
+# %% ../../nbs/17a_data.recorder.ipynb #1d10344c
 _REST_ASSET = {'BTC': 'XBT', 'DOGE': 'XDG'}
 
 def rest_pair(symbol: str) -> str:
@@ -79,7 +79,7 @@ def parse_rest_trades(payload, symbol: str) -> tuple[pd.DataFrame, object]:
                            'order_type': order_type.astype(str), 'trade_id': trade_id})
     return trades, last
 
-# %% ../../nbs/17a_data.recorder.ipynb #09514379
+# %% ../../nbs/17a_data.recorder.ipynb #dd7f0746
 def rest_get(rest_url: str, endpoint: str, params: dict, timeout: float = 10.0, retries: int = 3) -> dict:
     "GET `rest_url`/0/public/`endpoint` as JSON; a rate-limit answer or network error is retried (with backoff) `retries` times."
     url = f"{rest_url.rstrip('/')}/0/public/{endpoint}?{urllib.parse.urlencode(params)}"
@@ -117,7 +117,7 @@ def fetch_trades(rest_url: str, symbol: str, start: pd.Timestamp, end: pd.Timest
     if end is not None: keep &= trades.timestamp < end
     return trades[keep].sort_values('timestamp', kind='stable').reset_index(drop=True)
 
-# %% ../../nbs/17a_data.recorder.ipynb #06141c17
+# %% ../../nbs/17a_data.recorder.ipynb #96af8147
 def _iso(us: int, digits: int = 6) -> str:
     t = pd.Timestamp(int(us), unit='us', tz='UTC')
     return t.strftime('%Y-%m-%dT%H:%M:%S.%f') + '0'*(digits - 6) + 'Z'
@@ -125,15 +125,15 @@ def _iso(us: int, digits: int = 6) -> str:
 class FakeKraken:
     "Local Kraken WebSocket v2 + REST servers replaying one scripted market (see above)."
     def __init__(self, trades: dict, rate: float | None = None, snapshot_trades: int = 3, snapshot_bars: int = 1,
-                 drops=(), reconnect_skip: int = 0, heartbeat_every: int = 50, junk: dict | None = None):
+                 drops=(), reconnect_skip: int = 0, heartbeat_every: int = 50, junk: dict | None = None, rest_down: bool = False):
         self.symbols = [normalize_symbol(s) for s in trades]
         self.rate, self.snapshot_trades, self.snapshot_bars = rate, snapshot_trades, snapshot_bars
-        self.drops, self.reconnect_skip = sorted(drops), reconnect_skip
+        self.drops, self.reconnect_skip, self.rest_down = sorted(drops), reconnect_skip, rest_down
         self._build({normalize_symbol(s): t for s, t in trades.items()}, heartbeat_every, junk or {})
         self.cursor, self.connections, self.sent, self.dropped, self.rest_calls = 0, 0, 0, 0, 0
         self.ws_url = self.rest_url = None
 
-# %% ../../nbs/17a_data.recorder.ipynb #cd3c7569
+# %% ../../nbs/17a_data.recorder.ipynb #4c76d7b2
 def fake_tape(symbols=('BTC/USD', 'XRP/USDT'), minutes: int = 10, trades_per_minute: int = 20, seed: int = 0,
               start='2026-01-05 10:00') -> dict:
     "A random-walk trade tape per symbol (timestamp, price, volume, side) for `FakeKraken`: whole microseconds, a repeated identical fill now and then, every symbol trading in the last minute."
@@ -199,7 +199,7 @@ def _build(self: FakeKraken, trades: dict, heartbeat_every: int, junk: dict):
 @patch
 def _bar_json(self: FakeKraken, sym: str, st) -> dict:
     minute, o, h, l, c, vol, pv, n = st
-    return {'symbol': sym, 'open': o, 'high': h, 'low': l, 'close': c, 'trades': n, 'volume': vol, 'vwap': min(h, max(l, pv/vol)),
+    return {'symbol': sym, 'open': o, 'high': h, 'low': l, 'close': c, 'trades': n, 'volume': round(vol, 8), 'vwap': min(h, max(l, round(pv/vol, 8))),
             'interval_begin': _iso(minute, 9), 'interval': 1, 'timestamp': _iso(minute + 60_000_000)}
 
 @patch
@@ -220,7 +220,7 @@ def _bars_frame(rows: list[dict]) -> pd.DataFrame:
                          'close': [r['close'] for r in rows], 'volume': [r['volume'] for r in rows],
                          'trade_count': [float(r['trades']) for r in rows], 'vwap': [r['vwap'] for r in rows]}, index=idx)
 
-# %% ../../nbs/17a_data.recorder.ipynb #824e5f7c
+# %% ../../nbs/17a_data.recorder.ipynb #d4cb5557
 @patch
 def _released(self: FakeKraken, symbol: str) -> tuple[int, int]:
     "(trade rows of `symbol` released so far, number of groups released) at the current script position."
@@ -255,7 +255,7 @@ def _snapshots(self: FakeKraken, channels: set) -> list[str]:
             out.append(json.dumps({'channel': 'ohlc', 'type': 'snapshot', 'data': [self._bar_json(s, st) for st in bars]}))
     return out
 
-# %% ../../nbs/17a_data.recorder.ipynb #a0e5e865
+# %% ../../nbs/17a_data.recorder.ipynb #48d00eee
 @patch
 async def _ws_handler(self: FakeKraken, ws):
     from websockets.exceptions import ConnectionClosed
@@ -295,10 +295,11 @@ async def _ws_handler(self: FakeKraken, ws):
         await ws.wait_closed()                                # the script is over: keep the connection until the client leaves
     except ConnectionClosed: return
 
-# %% ../../nbs/17a_data.recorder.ipynb #c042ad67
+# %% ../../nbs/17a_data.recorder.ipynb #0200d06d
 @patch
 def _rest_answer(self: FakeKraken, path: str, query: dict) -> dict:
     self.rest_calls += 1
+    if self.rest_down: return {'error': ['EService:Unavailable'], 'result': {}}
     pairs = {rest_pair(s): s for s in self.symbols}
     pair = query.get('pair', [''])[0]
     if pair not in pairs: return {'error': ['EQuery:Unknown asset pair'], 'result': {}}
@@ -338,7 +339,7 @@ def _rest_handler(self: FakeKraken):
         def log_message(self, *args): pass
     return Handler
 
-# %% ../../nbs/17a_data.recorder.ipynb #9e7b0a4b
+# %% ../../nbs/17a_data.recorder.ipynb #e72fc583
 @patch
 async def __aenter__(self: FakeKraken):
     from websockets.asyncio.server import serve
@@ -368,7 +369,7 @@ def serving(self: FakeKraken):
         asyncio.run_coroutine_threadsafe(self.__aexit__(), loop).result(10)
         loop.call_soon_threadsafe(loop.stop); thread.join(5); loop.close()
 
-# %% ../../nbs/17a_data.recorder.ipynb #c7da9056
+# %% ../../nbs/17a_data.recorder.ipynb #388a0ebc
 def _last_trade_time(store: Store, symbol: str, hint: pd.Timestamp | None) -> pd.Timestamp | None:
     "Time of the newest stored trade: read near the newest candle first (`hint`), the whole history only if that finds none."
     for start in ([hint - pd.Timedelta('1h')] if hint is not None else []) + [None]:
@@ -410,7 +411,7 @@ class Recorder:
         self.problems = (self.problems + [line])[-20:]
         self.status(line)
 
-# %% ../../nbs/17a_data.recorder.ipynb #479f22a2
+# %% ../../nbs/17a_data.recorder.ipynb #e22a22f1
 @patch
 def _peek(self: Recorder, raw, need: set, upper: dict):
     "Record the first bar open / trade time per (symbol, channel) still needing an upper bound."
@@ -483,7 +484,7 @@ def _take(self: Recorder):
     if self.held is not None: self.held.append(batch)
     else: self._write_live(batch)
 
-# %% ../../nbs/17a_data.recorder.ipynb #b8c55a80
+# %% ../../nbs/17a_data.recorder.ipynb #98c80da6
 @patch
 def status_line(self: Recorder) -> str:
     "messages/s since the last line, rows written, the newest closed bar per symbol, reconnects (and problems, if any)."
@@ -538,7 +539,7 @@ async def _session(self: Recorder, ws):
         self.agg.drop_forming()                                       # forming bars are not final; the next gap starts after the last closed one
         self.writer.flush()
 
-# %% ../../nbs/17a_data.recorder.ipynb #ed1bbc1f
+# %% ../../nbs/17a_data.recorder.ipynb #4afddea8
 @patch
 async def run(self: Recorder) -> dict:
     "Connect, record, reconnect with backoff until `duration`/`stop_event`; returns the counts."
@@ -575,7 +576,7 @@ async def run(self: Recorder) -> dict:
                 already_present=w['already_present'], conflicts=w['conflicts'] + self.counts['backfill_conflicts'],
                 seconds=round(time.monotonic() - t_start, 3), **self.counts)
 
-# %% ../../nbs/17a_data.recorder.ipynb #461c7ce9
+# %% ../../nbs/17a_data.recorder.ipynb #f1a84bfe
 async def record(store, symbols, channels=('trade', 'ohlc'), url: str | None = None, rest_url: str = KRAKEN_REST_URL,
                  duration: float | None = None, backoff=(1.0, 60.0), status_every: float = 5.0, status=print, stop_event=None,
                  **kw) -> dict:
@@ -598,7 +599,7 @@ def record_sync(*args, **kw) -> dict:
         return await record(*args, stop_event=[e for e in (user, stop) if e is not None], **kw)
     return asyncio.run(main())
 
-# %% ../../nbs/17a_data.recorder.ipynb #9d44b661
+# %% ../../nbs/17a_data.recorder.ipynb #1083de29
 def stored_equals_truth(store, fake: FakeKraken, symbols=None, trades: bool = True) -> list[str]:
     "Differences between a store and the market `fake` served (empty when the store holds exactly the truth)."
     store = store if isinstance(store, Store) else open_store(store, create=False)
@@ -615,7 +616,7 @@ def stored_equals_truth(store, fake: FakeKraken, symbols=None, trades: bool = Tr
             problems.append(f"trades {s}: {len(t)} stored, {len(tt)} served")
     return problems
 
-# %% ../../nbs/17a_data.recorder.ipynb #aece36aa
+# %% ../../nbs/17a_data.recorder.ipynb #fa88a225
 def recorder_process(store, fake: FakeKraken, **record_kw) -> subprocess.Popen:
     "Start `record_sync` against `fake` in a child process (this tg4_ml; keywords go to `record`, literals only); stdout/stderr are pipes, the counts are printed last."
     import tg4_ml

@@ -1,0 +1,82 @@
+"""The live recorder for ~60 s against a local Kraken (tg4_ml.data.recorder.FakeKraken) at 10x Kraken's typical message rate.
+
+The recorder runs as `record_sync` in its own process (as `tg4-ml record` would), writing a Parquet store; the WebSocket
+and REST servers run in this process. Printed: messages in (recorder) vs sent (server), rows out vs the served market
+(nothing lost, nothing twice), the recorder's RSS sampled every few seconds, and its CPU time.
+
+Rate assumed: Kraken's v2 feed for the three pairs of the issue (BTC/USDT, XRP/USDT, XRP/BTC) with `trade` + `ohlc`
+carries a few tens of messages per second on a normal day (each trade event is one `trade` and one `ohlc` message,
+heartbeats aside); we take 50 msg/s as typical (an assumption: no internet here to measure it), so 10x is 500 msg/s.
+
+    python bench/recorder_live.py [--seconds 60] [--rate 500] [--no-drop]
+"""
+import argparse, json, os, signal, sys, tempfile, time
+from pathlib import Path
+
+from tg4_ml.data.recorder import FakeKraken, fake_tape, recorder_process, stored_equals_truth, wait_for
+from tg4_ml.data.store import open_store
+
+
+def rss_mb(pid: int) -> float:
+    for line in open(f'/proc/{pid}/status'):
+        if line.startswith('VmRSS:'): return int(line.split()[1])/1024
+    return float('nan')
+
+
+def cpu_s(pid: int) -> float:
+    f = open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()
+    return (int(f[11]) + int(f[12]))/os.sysconf('SC_CLK_TCK')
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--seconds', type=float, default=60); ap.add_argument('--rate', type=float, default=500)
+    ap.add_argument('--sample', type=float, default=5); ap.add_argument('--no-drop', action='store_true')
+    a = ap.parse_args()
+    symbols = ('BTC/USDT', 'XRP/USDT', 'XRP/BTC')
+    minutes = 60
+    groups = a.rate*a.seconds/2.04                       # two messages per trade event, a heartbeat every 50 events
+    tape = fake_tape(symbols, minutes=minutes, trades_per_minute=max(1, round(groups/len(symbols)/minutes)), seed=7)
+    t = time.perf_counter()
+    n_script = None
+    fake = FakeKraken(tape, rate=a.rate, heartbeat_every=50, reconnect_skip=0 if a.no_drop else int(2*a.rate))
+    if not a.no_drop: fake.drops = [len(fake.script)//2]
+    n_script = len(fake.script)
+    print(f"market: {len(symbols)} symbols, {sum(len(v) for v in tape.values()):,} trades, {n_script:,} messages at {a.rate:,.0f} msg/s "
+          f"(~{n_script/a.rate:.0f} s){'' if a.no_drop else ', one dropped connection mid-way, the reconnect 2 s of messages later'} (built in {time.perf_counter() - t:.1f} s)")
+    root = Path(tempfile.mkdtemp(prefix='tg4_rec_bench_'))/'store'
+    samples = []
+    with fake.serving():
+        p = recorder_process(root, fake, status_every=10)
+        t0 = time.monotonic(); next_sample = t0
+        while fake.cursor < n_script and p.poll() is None:
+            if time.monotonic() >= next_sample and time.monotonic() - t0 >= 1:
+                samples.append((time.monotonic() - t0, rss_mb(p.pid), cpu_s(p.pid), fake.cursor)); next_sample += a.sample
+            time.sleep(0.05)
+        wait_for(lambda: not stored_equals_truth(root, fake, trades=False), 60, "every closed bar stored", every=0.5)
+        time.sleep(2)                      # sent is not yet read: let the recorder drain its socket before the stop
+        samples.append((time.monotonic() - t0, rss_mb(p.pid), cpu_s(p.pid), fake.cursor))
+        cpu = cpu_s(p.pid)
+        p.send_signal(signal.SIGTERM); out, err = p.communicate(timeout=60)
+    counts = json.loads(out.split('COUNTS ', 1)[1])
+    problems = stored_equals_truth(root, fake)
+    store = open_store(root, create=False)
+    stored_trades = sum(len(store.read_trades(s)) for s in symbols); stored_bars = sum(len(store.read_candles(s)) for s in symbols)
+    served_trades = sum(len(fake.truth_trades(s)) for s in symbols); served_bars = sum(len(fake.truth_candles(s)) for s in symbols)
+    wall = samples[-1][0]
+    print("\n  t (s)   RSS (MB)   CPU (s)   messages served")
+    for t_, rss, c, cur in samples: print(f"  {t_:5.0f}   {rss:8.1f}   {c:7.1f}   {cur:,}")
+    print(f"\nrecorder: {counts['messages']:,} messages in (server sent {fake.sent:,}), {counts['messages']/wall:,.0f} msg/s over {wall:.0f} s; "
+          f"CPU {cpu:.1f} s ({100*cpu/wall:.0f}% of one core, start-up included)")
+    print(f"rows out: {counts['trades_written']:,} trades + {counts['candles_written']:,} bars written; store holds {stored_trades:,} trades "
+          f"(served {served_trades:,}) and {stored_bars:,} bars (served {served_bars:,}); reconnects {counts['reconnects']}, "
+          f"backfilled {counts['backfilled_trades']:,} trades + {counts['backfilled_candles']} bars, malformed {counts['malformed']}")
+    print("store == served market: " + ("yes (nothing lost, nothing twice)" if not problems else f"NO: {problems}"))
+    rss = [s[1] for s in samples]
+    print(f"RSS: first sample {rss[0]:.1f} MB, min {min(rss):.1f}, max {max(rss):.1f}, last {rss[-1]:.1f} MB "
+          f"(growth after the first {a.sample*2:.0f} s: {rss[-1] - rss[min(2, len(rss) - 1)]:+.1f} MB)")
+    if err.strip(): print("recorder stderr (tail):", err.strip()[-500:])
+
+
+if __name__ == '__main__':
+    main()
