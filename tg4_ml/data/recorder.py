@@ -7,7 +7,7 @@ __all__ = ['KRAKEN_REST_URL', 'backoff_delay', 'rest_pair', 'KrakenRestError', '
            'fetch_ohlc', 'fetch_trades', 'FakeKraken', 'fake_tape', 'Recorder', 'record', 'record_sync',
            'stored_equals_truth', 'recorder_process', 'wait_for']
 
-# %% ../../nbs/17a_data.recorder.ipynb #787a9bd9
+# %% ../../nbs/17a_data.recorder.ipynb #3a765da1
 import asyncio, json, os, random, signal, subprocess, sys, threading, time, urllib.error, urllib.parse, urllib.request
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,10 +18,12 @@ import pandas as pd
 from fastcore.basics import patch
 
 from ..core import normalize_symbol, split_symbol
+from .kraken_ws import KRAKEN_WS_URL, BatchWriter, LiveAggregator, parse_time_us, subscribe_messages
 from .store import Store, open_store
+from .validate import DataValidationError
 from ..types import TIMESTAMP_DTYPE
 
-# %% ../../nbs/17a_data.recorder.ipynb #53358a65
+# %% ../../nbs/17a_data.recorder.ipynb #7a3e2a09
 KRAKEN_REST_URL = 'https://api.kraken.com'
 
 def backoff_delay(attempt: int, base: float = 1.0, cap: float = 60.0, rng: random.Random | None = None) -> float:
@@ -30,7 +32,7 @@ def backoff_delay(attempt: int, base: float = 1.0, cap: float = 60.0, rng: rando
     d = min(cap, base * 2.0**min(attempt, 60))
     return d/2 + (rng or random).random()*d/2
 
-# %% ../../nbs/17a_data.recorder.ipynb #1d10344c
+# %% ../../nbs/17a_data.recorder.ipynb #5a448847
 _REST_ASSET = {'BTC': 'XBT', 'DOGE': 'XDG'}
 
 def rest_pair(symbol: str) -> str:
@@ -79,7 +81,7 @@ def parse_rest_trades(payload, symbol: str) -> tuple[pd.DataFrame, object]:
                            'order_type': order_type.astype(str), 'trade_id': trade_id})
     return trades, last
 
-# %% ../../nbs/17a_data.recorder.ipynb #dd7f0746
+# %% ../../nbs/17a_data.recorder.ipynb #26d866a9
 def rest_get(rest_url: str, endpoint: str, params: dict, timeout: float = 10.0, retries: int = 3) -> dict:
     "GET `rest_url`/0/public/`endpoint` as JSON; a rate-limit answer or network error is retried (with backoff) `retries` times."
     url = f"{rest_url.rstrip('/')}/0/public/{endpoint}?{urllib.parse.urlencode(params)}"
@@ -117,7 +119,7 @@ def fetch_trades(rest_url: str, symbol: str, start: pd.Timestamp, end: pd.Timest
     if end is not None: keep &= trades.timestamp < end
     return trades[keep].sort_values('timestamp', kind='stable').reset_index(drop=True)
 
-# %% ../../nbs/17a_data.recorder.ipynb #96af8147
+# %% ../../nbs/17a_data.recorder.ipynb #74ebb61c
 def _iso(us: int, digits: int = 6) -> str:
     t = pd.Timestamp(int(us), unit='us', tz='UTC')
     return t.strftime('%Y-%m-%dT%H:%M:%S.%f') + '0'*(digits - 6) + 'Z'
@@ -133,7 +135,7 @@ class FakeKraken:
         self.cursor, self.connections, self.sent, self.dropped, self.rest_calls = 0, 0, 0, 0, 0
         self.ws_url = self.rest_url = None
 
-# %% ../../nbs/17a_data.recorder.ipynb #4c76d7b2
+# %% ../../nbs/17a_data.recorder.ipynb #7750a321
 def fake_tape(symbols=('BTC/USD', 'XRP/USDT'), minutes: int = 10, trades_per_minute: int = 20, seed: int = 0,
               start='2026-01-05 10:00') -> dict:
     "A random-walk trade tape per symbol (timestamp, price, volume, side) for `FakeKraken`: whole microseconds, a repeated identical fill now and then, every symbol trading in the last minute."
@@ -220,7 +222,7 @@ def _bars_frame(rows: list[dict]) -> pd.DataFrame:
                          'close': [r['close'] for r in rows], 'volume': [r['volume'] for r in rows],
                          'trade_count': [float(r['trades']) for r in rows], 'vwap': [r['vwap'] for r in rows]}, index=idx)
 
-# %% ../../nbs/17a_data.recorder.ipynb #d4cb5557
+# %% ../../nbs/17a_data.recorder.ipynb #45e919e2
 @patch
 def _released(self: FakeKraken, symbol: str) -> tuple[int, int]:
     "(trade rows of `symbol` released so far, number of groups released) at the current script position."
@@ -255,7 +257,7 @@ def _snapshots(self: FakeKraken, channels: set) -> list[str]:
             out.append(json.dumps({'channel': 'ohlc', 'type': 'snapshot', 'data': [self._bar_json(s, st) for st in bars]}))
     return out
 
-# %% ../../nbs/17a_data.recorder.ipynb #48d00eee
+# %% ../../nbs/17a_data.recorder.ipynb #06681f45
 @patch
 async def _ws_handler(self: FakeKraken, ws):
     from websockets.exceptions import ConnectionClosed
@@ -295,7 +297,7 @@ async def _ws_handler(self: FakeKraken, ws):
         await ws.wait_closed()                                # the script is over: keep the connection until the client leaves
     except ConnectionClosed: return
 
-# %% ../../nbs/17a_data.recorder.ipynb #0200d06d
+# %% ../../nbs/17a_data.recorder.ipynb #b2a208f2
 @patch
 def _rest_answer(self: FakeKraken, path: str, query: dict) -> dict:
     self.rest_calls += 1
@@ -339,7 +341,7 @@ def _rest_handler(self: FakeKraken):
         def log_message(self, *args): pass
     return Handler
 
-# %% ../../nbs/17a_data.recorder.ipynb #e72fc583
+# %% ../../nbs/17a_data.recorder.ipynb #e03d3681
 @patch
 async def __aenter__(self: FakeKraken):
     from websockets.asyncio.server import serve
@@ -369,7 +371,7 @@ def serving(self: FakeKraken):
         asyncio.run_coroutine_threadsafe(self.__aexit__(), loop).result(10)
         loop.call_soon_threadsafe(loop.stop); thread.join(5); loop.close()
 
-# %% ../../nbs/17a_data.recorder.ipynb #388a0ebc
+# %% ../../nbs/17a_data.recorder.ipynb #9c341573
 def _last_trade_time(store: Store, symbol: str, hint: pd.Timestamp | None) -> pd.Timestamp | None:
     "Time of the newest stored trade: read near the newest candle first (`hint`), the whole history only if that finds none."
     for start in ([hint - pd.Timedelta('1h')] if hint is not None else []) + [None]:
@@ -379,17 +381,16 @@ def _last_trade_time(store: Store, symbol: str, hint: pd.Timestamp | None) -> pd
 
 class Recorder:
     "State of one recording session: see `record`."
-    def __init__(self, store, symbols, channels=('trade', 'ohlc'), url: str | None = None, rest_url: str = KRAKEN_REST_URL,
+    def __init__(self, store, symbols, channels=('trade', 'ohlc'), url: str = KRAKEN_WS_URL, rest_url: str = KRAKEN_REST_URL,
                  duration: float | None = None, backoff=(1.0, 60.0), status_every: float = 5.0, status=print, stop_event=None,
                  backfill_limit: float = 12*3600, bound_wait: float = 5.0, max_rows: int = 5000, max_seconds: float = 2.0, rng=None):
-        from tg4_ml.data.kraken_ws import KRAKEN_WS_URL, BatchWriter, LiveAggregator
         self.store = store if isinstance(store, Store) else open_store(store)
         self.symbols = [normalize_symbol(s) for s in ([symbols] if isinstance(symbols, str) else symbols)]
         if not self.symbols: raise ValueError("record: no symbols given")
         self.channels = tuple(channels.split(',')) if isinstance(channels, str) else tuple(channels)
         bad = [c for c in self.channels if c not in ('trade', 'ohlc')]
         if bad or not self.channels: raise ValueError(f"record: channels must be 'trade' and/or 'ohlc', got {list(self.channels)}")
-        self.url, self.rest_url, self.duration, self.backoff = url or KRAKEN_WS_URL, rest_url, duration, tuple(backoff)
+        self.url, self.rest_url, self.duration, self.backoff = url, rest_url, duration, tuple(backoff)
         backoff_delay(0, *self.backoff)                                # checks the schedule
         self.status_every, self.status, self.backfill_limit, self.bound_wait = status_every, status or (lambda line: None), backfill_limit, bound_wait
         self.stop_events = [e for e in (stop_event if isinstance(stop_event, (list, tuple)) else [stop_event]) if e is not None]
@@ -397,7 +398,7 @@ class Recorder:
         self.agg = LiveAggregator(self.symbols)
         self.writer = BatchWriter(self.store, max_rows=max_rows, max_seconds=max_seconds)
         self.counts = dict(reconnects=0, connect_failures=0, backfilled_candles=0, backfilled_trades=0, backfill_conflicts=0,
-                           backfill_errors=0, backfill_refused=0)
+                           backfill_errors=0, backfill_refused=0, backfill_incomplete=0)
         self.problems = []                                             # backfill and connection problems, newest last (last 20)
         self.last_bar = {s: self.store.last_timestamp(s) if 'ohlc' in self.channels else None for s in self.symbols}
         self.last_trade = {s: _last_trade_time(self.store, s, self.last_bar[s]) if 'trade' in self.channels else None for s in self.symbols}
@@ -411,11 +412,10 @@ class Recorder:
         self.problems = (self.problems + [line])[-20:]
         self.status(line)
 
-# %% ../../nbs/17a_data.recorder.ipynb #e22a22f1
+# %% ../../nbs/17a_data.recorder.ipynb #84b6c8e3
 @patch
 def _peek(self: Recorder, raw, need: set, upper: dict):
     "Record the first bar open / trade time per (symbol, channel) still needing an upper bound."
-    from tg4_ml.data.kraken_ws import parse_time_us
     try:
         msg = raw if isinstance(raw, dict) else json.loads(raw)
         ch = msg.get('channel')
@@ -439,6 +439,10 @@ def _fetch_gap(self: Recorder, lower: dict, upper: dict) -> dict:
             if ch == 'ohlc':
                 if hi is not None and hi <= lo + pd.Timedelta('1min'): continue
                 out[(s, ch)] = fetch_ohlc(self.rest_url, s, lo, hi)
+                oldest = (hi if hi is not None else pd.Timestamp.now(tz='UTC')).floor('min') - pd.Timedelta(minutes=720)
+                if lo + pd.Timedelta('1min') < oldest:                 # Kraken serves the last 720 bars only
+                    out[(s, 'note')] = (f"backfill ohlc {s}: the gap starts {lo:%Y-%m-%d %H:%M}, older than the 720 bars Kraken's REST OHLC serves; "
+                                        f"minutes before {oldest:%Y-%m-%d %H:%M} stay missing (fill them with a history download)")
             else:
                 if hi is not None and hi <= lo: continue
                 ref = hi if hi is not None else pd.Timestamp.now(tz='UTC')
@@ -450,8 +454,8 @@ def _fetch_gap(self: Recorder, lower: dict, upper: dict) -> dict:
 @patch
 def _write_backfill(self: Recorder, fetched: dict):
     "Write what `_fetch_gap` returned (from the recorder's thread), then release the live batches held back."
-    from tg4_ml.data.validate import DataValidationError
     for (s, ch), frame in fetched.items():
+        if ch == 'note': self.counts['backfill_incomplete'] += 1; self._problem(frame); continue
         if isinstance(frame, Exception):
             self.counts['backfill_errors'] += 1; self._problem(f"backfill {ch} {s} failed: {frame}"); continue
         if not len(frame): continue
@@ -484,7 +488,7 @@ def _take(self: Recorder):
     if self.held is not None: self.held.append(batch)
     else: self._write_live(batch)
 
-# %% ../../nbs/17a_data.recorder.ipynb #98c80da6
+# %% ../../nbs/17a_data.recorder.ipynb #edfd6a71
 @patch
 def status_line(self: Recorder) -> str:
     "messages/s since the last line, rows written, the newest closed bar per symbol, reconnects (and problems, if any)."
@@ -539,13 +543,12 @@ async def _session(self: Recorder, ws):
         self.agg.drop_forming()                                       # forming bars are not final; the next gap starts after the last closed one
         self.writer.flush()
 
-# %% ../../nbs/17a_data.recorder.ipynb #4afddea8
+# %% ../../nbs/17a_data.recorder.ipynb #2f031557
 @patch
 async def run(self: Recorder) -> dict:
     "Connect, record, reconnect with backoff until `duration`/`stop_event`; returns the counts."
     from websockets.asyncio.client import connect
     from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
-    from tg4_ml.data.kraken_ws import subscribe_messages
     t_start = time.monotonic()
     self.deadline = None if self.duration is None else t_start + self.duration
     self._last_status, attempt, connected_before = (t_start, 0), 0, False
@@ -576,13 +579,13 @@ async def run(self: Recorder) -> dict:
                 already_present=w['already_present'], conflicts=w['conflicts'] + self.counts['backfill_conflicts'],
                 seconds=round(time.monotonic() - t_start, 3), **self.counts)
 
-# %% ../../nbs/17a_data.recorder.ipynb #f1a84bfe
-async def record(store, symbols, channels=('trade', 'ohlc'), url: str | None = None, rest_url: str = KRAKEN_REST_URL,
+# %% ../../nbs/17a_data.recorder.ipynb #5d7c095b
+async def record(store, symbols, channels=('trade', 'ohlc'), url: str = KRAKEN_WS_URL, rest_url: str = KRAKEN_REST_URL,
                  duration: float | None = None, backoff=(1.0, 60.0), status_every: float = 5.0, status=print, stop_event=None,
                  **kw) -> dict:
     """Record Kraken's v2 `trade`/`ohlc` channels for `symbols` into `store` (path, URL or Store) until `duration` seconds or
     `stop_event` (anything with `is_set()`); reconnects with backoff+jitter and backfills gaps from REST (see above).
-    `url` defaults to `kraken_ws.KRAKEN_WS_URL`. Extra keywords go to `Recorder` (backfill_limit, bound_wait, max_rows, max_seconds, rng).
+    Extra keywords go to `Recorder` (backfill_limit, bound_wait, max_rows, max_seconds, rng).
     Returns counts: messages, malformed, unexpected, trades_written, candles_written (backfill included), already_present,
     conflicts, reconnects, connect_failures, backfilled_candles, backfilled_trades, backfill_errors, seconds."""
     return await Recorder(store, symbols, channels, url, rest_url, duration, backoff, status_every, status, stop_event, **kw).run()
@@ -599,7 +602,7 @@ def record_sync(*args, **kw) -> dict:
         return await record(*args, stop_event=[e for e in (user, stop) if e is not None], **kw)
     return asyncio.run(main())
 
-# %% ../../nbs/17a_data.recorder.ipynb #1083de29
+# %% ../../nbs/17a_data.recorder.ipynb #ce705a41
 def stored_equals_truth(store, fake: FakeKraken, symbols=None, trades: bool = True) -> list[str]:
     "Differences between a store and the market `fake` served (empty when the store holds exactly the truth)."
     store = store if isinstance(store, Store) else open_store(store, create=False)
@@ -616,7 +619,7 @@ def stored_equals_truth(store, fake: FakeKraken, symbols=None, trades: bool = Tr
             problems.append(f"trades {s}: {len(t)} stored, {len(tt)} served")
     return problems
 
-# %% ../../nbs/17a_data.recorder.ipynb #fa88a225
+# %% ../../nbs/17a_data.recorder.ipynb #f59e79fd
 def recorder_process(store, fake: FakeKraken, **record_kw) -> subprocess.Popen:
     "Start `record_sync` against `fake` in a child process (this tg4_ml; keywords go to `record`, literals only); stdout/stderr are pipes, the counts are printed last."
     import tg4_ml
