@@ -9,12 +9,52 @@ carries a few tens of messages per second on a normal day (each trade event is o
 heartbeats aside); we take 50 msg/s as typical (an assumption: no internet here to measure it), so 10x is 500 msg/s.
 
     python bench/recorder_live.py [--seconds 60] [--rate 500] [--no-drop]
+    python bench/recorder_live.py --null-store    # the same feed, recorder and servers in one process, a store that
+                                                  # validates and discards: the recorder's own memory, without the store's
 """
-import argparse, json, os, signal, sys, tempfile, time
+import argparse, asyncio, json, os, signal, tempfile, time
 from pathlib import Path
 
+import pandas as pd
+
 from tg4_ml.data.recorder import FakeKraken, fake_tape, recorder_process, stored_equals_truth, wait_for
-from tg4_ml.data.store import open_store
+from tg4_ml.data.recorder import record
+from tg4_ml.data.store import Store, WriteReport, open_store
+from tg4_ml.data.validate import validate_candles, validate_trades
+
+
+class NullStore(Store):
+    "Validates every write (as the real stores do) and keeps nothing."
+    url = 'null'
+    def write_candles(self, symbol, candles, interval='1m', on_conflict='error'):
+        c, _ = validate_candles(candles, symbol); return WriteReport(symbol, 'candles_1m', rows=len(c), written=len(c))
+    def write_trades(self, symbol, trades):
+        t, _ = validate_trades(trades, symbol); return WriteReport(symbol, 'trades', rows=len(t), written=len(t))
+    def last_timestamp(self, symbol, interval='1m'): return None
+    def read_trades(self, symbol, start=None, end=None): return pd.DataFrame(columns=['timestamp', 'price', 'volume', 'side'])
+
+
+def null_store_run(fake: FakeKraken, sample: float):
+    "Recorder and servers in this process, NullStore: RSS of the process every `sample` s."
+    samples = []
+    async def main():
+        async with fake:
+            stop = asyncio.Event()
+            async def sampler():
+                t0 = time.monotonic()
+                while fake.cursor < len(fake.script):
+                    samples.append((time.monotonic() - t0, rss_mb(os.getpid()), cpu_s(os.getpid()), fake.cursor)); await asyncio.sleep(sample)
+                await asyncio.sleep(1); stop.set()
+            task = asyncio.create_task(sampler())
+            counts = await record(NullStore(), fake.symbols, url=fake.ws_url, rest_url=fake.rest_url, status=None, stop_event=stop)
+            await task
+            return counts
+    counts = asyncio.run(main())
+    print("\n  t (s)   RSS (MB)   CPU (s)   messages served")
+    for t_, rss, c, cur in samples: print(f"  {t_:5.0f}   {rss:8.1f}   {c:7.1f}   {cur:,}")
+    print(f"\nNullStore: {counts['messages']:,} messages in (server sent {fake.sent:,}), {counts['trades_written']:,} trades + "
+          f"{counts['candles_written']} bars accepted; RSS min {min(s[1] for s in samples):.1f}, max {max(s[1] for s in samples):.1f} MB "
+          f"(recorder + servers in one process)")
 
 
 def rss_mb(pid: int) -> float:
@@ -32,6 +72,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--seconds', type=float, default=60); ap.add_argument('--rate', type=float, default=500)
     ap.add_argument('--sample', type=float, default=5); ap.add_argument('--no-drop', action='store_true')
+    ap.add_argument('--null-store', action='store_true')
     a = ap.parse_args()
     symbols = ('BTC/USDT', 'XRP/USDT', 'XRP/BTC')
     minutes = 60
@@ -43,7 +84,10 @@ def main():
     if not a.no_drop: fake.drops = [len(fake.script)//2]
     n_script = len(fake.script)
     print(f"market: {len(symbols)} symbols, {sum(len(v) for v in tape.values()):,} trades, {n_script:,} messages at {a.rate:,.0f} msg/s "
-          f"(~{n_script/a.rate:.0f} s){'' if a.no_drop else ', one dropped connection mid-way, the reconnect 2 s of messages later'} (built in {time.perf_counter() - t:.1f} s)")
+          f"(~{n_script/a.rate:.0f} s){'' if a.no_drop or a.null_store else ', one dropped connection mid-way, the reconnect 2 s of messages later'} (built in {time.perf_counter() - t:.1f} s)")
+    if a.null_store:
+        fake.drops = []
+        return null_store_run(fake, a.sample)
     root = Path(tempfile.mkdtemp(prefix='tg4_rec_bench_'))/'store'
     samples = []
     with fake.serving():
