@@ -7,7 +7,7 @@ __all__ = ['KRAKEN_REST_URL', 'backoff_delay', 'rest_pair', 'KrakenRestError', '
            'fetch_ohlc', 'fetch_trades', 'FakeKraken', 'fake_tape', 'Recorder', 'record', 'record_sync',
            'stored_equals_truth', 'recorder_process', 'wait_for']
 
-# %% ../../nbs/17a_data.recorder.ipynb #05149163
+# %% ../../nbs/17a_data.recorder.ipynb #4462dd87
 import asyncio, json, os, random, signal, subprocess, sys, threading, time, urllib.error, urllib.parse, urllib.request
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,7 +23,7 @@ from .store import Store, open_store
 from .validate import DataValidationError
 from ..types import TIMESTAMP_DTYPE
 
-# %% ../../nbs/17a_data.recorder.ipynb #64a235e7
+# %% ../../nbs/17a_data.recorder.ipynb #ff16861b
 KRAKEN_REST_URL = 'https://api.kraken.com'
 
 def backoff_delay(attempt: int, base: float = 1.0, cap: float = 60.0, rng: random.Random | None = None) -> float:
@@ -32,7 +32,7 @@ def backoff_delay(attempt: int, base: float = 1.0, cap: float = 60.0, rng: rando
     d = min(cap, base * 2.0**min(attempt, 60))
     return d/2 + (rng or random).random()*d/2
 
-# %% ../../nbs/17a_data.recorder.ipynb #90367724
+# %% ../../nbs/17a_data.recorder.ipynb #c2cd4b0e
 _REST_ASSET = {'BTC': 'XBT', 'DOGE': 'XDG'}
 
 def rest_pair(symbol: str) -> str:
@@ -81,7 +81,7 @@ def parse_rest_trades(payload, symbol: str) -> tuple[pd.DataFrame, object]:
                            'order_type': order_type.astype(str), 'trade_id': trade_id})
     return trades, last
 
-# %% ../../nbs/17a_data.recorder.ipynb #67a6489f
+# %% ../../nbs/17a_data.recorder.ipynb #2498e7d4
 def rest_get(rest_url: str, endpoint: str, params: dict, timeout: float = 10.0, retries: int = 3) -> dict:
     "GET `rest_url`/0/public/`endpoint` as JSON; a rate-limit answer or network error is retried (with backoff) `retries` times."
     url = f"{rest_url.rstrip('/')}/0/public/{endpoint}?{urllib.parse.urlencode(params)}"
@@ -119,7 +119,7 @@ def fetch_trades(rest_url: str, symbol: str, start: pd.Timestamp, end: pd.Timest
     if end is not None: keep &= trades.timestamp < end
     return trades[keep].sort_values('timestamp', kind='stable').reset_index(drop=True)
 
-# %% ../../nbs/17a_data.recorder.ipynb #9b99eacb
+# %% ../../nbs/17a_data.recorder.ipynb #c900413e
 def _iso(us: int, digits: int = 6) -> str:
     t = pd.Timestamp(int(us), unit='us', tz='UTC')
     return t.strftime('%Y-%m-%dT%H:%M:%S.%f') + '0'*(digits - 6) + 'Z'
@@ -127,15 +127,17 @@ def _iso(us: int, digits: int = 6) -> str:
 class FakeKraken:
     "Local Kraken WebSocket v2 + REST servers replaying one scripted market (see above)."
     def __init__(self, trades: dict, rate: float | None = None, snapshot_trades: int = 3, snapshot_bars: int = 1,
-                 drops=(), reconnect_skip: int = 0, heartbeat_every: int = 50, junk: dict | None = None, rest_down: bool = False):
+                 drops=(), reconnect_skip: int = 0, heartbeat_every: int = 50, junk: dict | None = None, rest_down: bool = False,
+                 close_at_end: bool = False):
         self.symbols = [normalize_symbol(s) for s in trades]
         self.rate, self.snapshot_trades, self.snapshot_bars = rate, snapshot_trades, snapshot_bars
-        self.drops, self.reconnect_skip, self.rest_down = sorted(drops), reconnect_skip, rest_down
+        self.drops, self.reconnect_skip, self.rest_down, self.close_at_end = sorted(drops), reconnect_skip, rest_down, close_at_end
+        self.end_connection = None                  # the connection that was sent the end of the script
         self._build({normalize_symbol(s): t for s, t in trades.items()}, heartbeat_every, junk or {})
         self.cursor, self.connections, self.sent, self.dropped, self.rest_calls = 0, 0, 0, 0, 0
         self.ws_url = self.rest_url = None
 
-# %% ../../nbs/17a_data.recorder.ipynb #a9cf1e22
+# %% ../../nbs/17a_data.recorder.ipynb #c83e2158
 def fake_tape(symbols=('BTC/USD', 'XRP/USDT'), minutes: int = 10, trades_per_minute: int = 20, seed: int = 0,
               start='2026-01-05 10:00') -> dict:
     "A random-walk trade tape per symbol (timestamp, price, volume, side) for `FakeKraken`: whole microseconds, a repeated identical fill now and then, every symbol trading in the last minute."
@@ -222,7 +224,7 @@ def _bars_frame(rows: list[dict]) -> pd.DataFrame:
                          'close': [r['close'] for r in rows], 'volume': [r['volume'] for r in rows],
                          'trade_count': [float(r['trades']) for r in rows], 'vwap': [r['vwap'] for r in rows]}, index=idx)
 
-# %% ../../nbs/17a_data.recorder.ipynb #fb097b5f
+# %% ../../nbs/17a_data.recorder.ipynb #8772c45f
 @patch
 def _released(self: FakeKraken, symbol: str) -> tuple[int, int]:
     "(trade rows of `symbol` released so far, number of groups released) at the current script position."
@@ -257,7 +259,7 @@ def _snapshots(self: FakeKraken, channels: set) -> list[str]:
             out.append(json.dumps({'channel': 'ohlc', 'type': 'snapshot', 'data': [self._bar_json(s, st) for st in bars]}))
     return out
 
-# %% ../../nbs/17a_data.recorder.ipynb #67817bfe
+# %% ../../nbs/17a_data.recorder.ipynb #a681aa1f
 @patch
 async def _ws_handler(self: FakeKraken, ws):
     from websockets.exceptions import ConnectionClosed
@@ -294,10 +296,12 @@ async def _ws_handler(self: FakeKraken, ws):
                 ahead = (self.cursor - start)/self.rate - (time.perf_counter() - t0)
                 if ahead > 0.002: await asyncio.sleep(ahead)
             elif i % 100 == 0: await asyncio.sleep(0)
+        if self.end_connection is None: self.end_connection = self.connections
+        if self.close_at_end: await ws.close(1000, 'end of script')   # after everything sent: the client has read all once it reconnects
         await ws.wait_closed()                                # the script is over: keep the connection until the client leaves
     except ConnectionClosed: return
 
-# %% ../../nbs/17a_data.recorder.ipynb #71796ced
+# %% ../../nbs/17a_data.recorder.ipynb #ce91d4cc
 @patch
 def _rest_answer(self: FakeKraken, path: str, query: dict) -> dict:
     self.rest_calls += 1
@@ -341,7 +345,7 @@ def _rest_handler(self: FakeKraken):
         def log_message(self, *args): pass
     return Handler
 
-# %% ../../nbs/17a_data.recorder.ipynb #741cdb9f
+# %% ../../nbs/17a_data.recorder.ipynb #0e339996
 @patch
 async def __aenter__(self: FakeKraken):
     from websockets.asyncio.server import serve
@@ -371,7 +375,7 @@ def serving(self: FakeKraken):
         asyncio.run_coroutine_threadsafe(self.__aexit__(), loop).result(10)
         loop.call_soon_threadsafe(loop.stop); thread.join(5); loop.close()
 
-# %% ../../nbs/17a_data.recorder.ipynb #bc191dd9
+# %% ../../nbs/17a_data.recorder.ipynb #94ff17b4
 def _last_trade_time(store: Store, symbol: str, hint: pd.Timestamp | None) -> pd.Timestamp | None:
     "Time of the newest stored trade: read near the newest candle first (`hint`), the whole history only if that finds none."
     for start in ([hint - pd.Timedelta('1h')] if hint is not None else []) + [None]:
@@ -412,7 +416,7 @@ class Recorder:
         self.problems = (self.problems + [line])[-20:]
         self.status(line)
 
-# %% ../../nbs/17a_data.recorder.ipynb #de4c69e1
+# %% ../../nbs/17a_data.recorder.ipynb #3a5f7576
 @patch
 def _peek(self: Recorder, raw, need: set, upper: dict):
     "Record the first bar open / trade time per (symbol, channel) still needing an upper bound."
@@ -488,7 +492,7 @@ def _take(self: Recorder):
     if self.held is not None: self.held.append(batch)
     else: self._write_live(batch)
 
-# %% ../../nbs/17a_data.recorder.ipynb #19195b8e
+# %% ../../nbs/17a_data.recorder.ipynb #ad1d507f
 @patch
 def status_line(self: Recorder) -> str:
     "messages/s since the last line, rows written, the newest closed bar per symbol, reconnects (and problems, if any)."
@@ -543,7 +547,7 @@ async def _session(self: Recorder, ws):
         self.agg.drop_forming()                                       # forming bars are not final; the next gap starts after the last closed one
         self.writer.flush()
 
-# %% ../../nbs/17a_data.recorder.ipynb #5a970b08
+# %% ../../nbs/17a_data.recorder.ipynb #10e62e5d
 @patch
 async def run(self: Recorder) -> dict:
     "Connect, record, reconnect with backoff until `duration`/`stop_event`; returns the counts."
@@ -579,7 +583,7 @@ async def run(self: Recorder) -> dict:
                 already_present=w['already_present'], conflicts=w['conflicts'] + self.counts['backfill_conflicts'],
                 seconds=round(time.monotonic() - t_start, 3), **self.counts)
 
-# %% ../../nbs/17a_data.recorder.ipynb #9a52ecc4
+# %% ../../nbs/17a_data.recorder.ipynb #4d73d6ef
 async def record(store, symbols, channels=('trade', 'ohlc'), url: str = KRAKEN_WS_URL, rest_url: str = KRAKEN_REST_URL,
                  duration: float | None = None, backoff=(1.0, 60.0), status_every: float = 5.0, status=print, stop_event=None,
                  **kw) -> dict:
@@ -602,7 +606,7 @@ def record_sync(*args, **kw) -> dict:
         return await record(*args, stop_event=[e for e in (user, stop) if e is not None], **kw)
     return asyncio.run(main())
 
-# %% ../../nbs/17a_data.recorder.ipynb #17c9f55c
+# %% ../../nbs/17a_data.recorder.ipynb #a64d6e51
 def stored_equals_truth(store, fake: FakeKraken, symbols=None, trades: bool = True) -> list[str]:
     "Differences between a store and the market `fake` served (empty when the store holds exactly the truth)."
     store = store if isinstance(store, Store) else open_store(store, create=False)
@@ -619,7 +623,7 @@ def stored_equals_truth(store, fake: FakeKraken, symbols=None, trades: bool = Tr
             problems.append(f"trades {s}: {len(t)} stored, {len(tt)} served")
     return problems
 
-# %% ../../nbs/17a_data.recorder.ipynb #10edb719
+# %% ../../nbs/17a_data.recorder.ipynb #0ba5a609
 def recorder_process(store, fake: FakeKraken, **record_kw) -> subprocess.Popen:
     "Start `record_sync` against `fake` in a child process (this tg4_ml; keywords go to `record`, literals only); stdout/stderr are pipes, the counts are printed last."
     import tg4_ml
