@@ -7,7 +7,7 @@ __all__ = ['KRAKEN_REST_URL', 'backoff_delay', 'rest_pair', 'KrakenRestError', '
            'fetch_ohlc', 'fetch_trades', 'FakeKraken', 'fake_tape', 'Recorder', 'record', 'record_sync',
            'stored_equals_truth', 'recorder_process', 'wait_for']
 
-# %% ../../nbs/17a_data.recorder.ipynb #4462dd87
+# %% ../../nbs/17a_data.recorder.ipynb #7b06f418
 import asyncio, json, os, random, signal, subprocess, sys, threading, time, urllib.error, urllib.parse, urllib.request
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,7 +23,7 @@ from .store import Store, open_store
 from .validate import DataValidationError
 from ..types import TIMESTAMP_DTYPE
 
-# %% ../../nbs/17a_data.recorder.ipynb #ff16861b
+# %% ../../nbs/17a_data.recorder.ipynb #23b9308d
 KRAKEN_REST_URL = 'https://api.kraken.com'
 
 def backoff_delay(attempt: int, base: float = 1.0, cap: float = 60.0, rng: random.Random | None = None) -> float:
@@ -32,7 +32,7 @@ def backoff_delay(attempt: int, base: float = 1.0, cap: float = 60.0, rng: rando
     d = min(cap, base * 2.0**min(attempt, 60))
     return d/2 + (rng or random).random()*d/2
 
-# %% ../../nbs/17a_data.recorder.ipynb #c2cd4b0e
+# %% ../../nbs/17a_data.recorder.ipynb #f92ce25b
 _REST_ASSET = {'BTC': 'XBT', 'DOGE': 'XDG'}
 
 def rest_pair(symbol: str) -> str:
@@ -81,7 +81,7 @@ def parse_rest_trades(payload, symbol: str) -> tuple[pd.DataFrame, object]:
                            'order_type': order_type.astype(str), 'trade_id': trade_id})
     return trades, last
 
-# %% ../../nbs/17a_data.recorder.ipynb #2498e7d4
+# %% ../../nbs/17a_data.recorder.ipynb #a6634f90
 def rest_get(rest_url: str, endpoint: str, params: dict, timeout: float = 10.0, retries: int = 3) -> dict:
     "GET `rest_url`/0/public/`endpoint` as JSON; a rate-limit answer or network error is retried (with backoff) `retries` times."
     url = f"{rest_url.rstrip('/')}/0/public/{endpoint}?{urllib.parse.urlencode(params)}"
@@ -119,7 +119,7 @@ def fetch_trades(rest_url: str, symbol: str, start: pd.Timestamp, end: pd.Timest
     if end is not None: keep &= trades.timestamp < end
     return trades[keep].sort_values('timestamp', kind='stable').reset_index(drop=True)
 
-# %% ../../nbs/17a_data.recorder.ipynb #c900413e
+# %% ../../nbs/17a_data.recorder.ipynb #dfa4fdbd
 def _iso(us: int, digits: int = 6) -> str:
     t = pd.Timestamp(int(us), unit='us', tz='UTC')
     return t.strftime('%Y-%m-%dT%H:%M:%S.%f') + '0'*(digits - 6) + 'Z'
@@ -137,7 +137,7 @@ class FakeKraken:
         self.cursor, self.connections, self.sent, self.dropped, self.rest_calls = 0, 0, 0, 0, 0
         self.ws_url = self.rest_url = None
 
-# %% ../../nbs/17a_data.recorder.ipynb #c83e2158
+# %% ../../nbs/17a_data.recorder.ipynb #4ad50b45
 def fake_tape(symbols=('BTC/USD', 'XRP/USDT'), minutes: int = 10, trades_per_minute: int = 20, seed: int = 0,
               start='2026-01-05 10:00') -> dict:
     "A random-walk trade tape per symbol (timestamp, price, volume, side) for `FakeKraken`: whole microseconds, a repeated identical fill now and then, every symbol trading in the last minute."
@@ -224,7 +224,7 @@ def _bars_frame(rows: list[dict]) -> pd.DataFrame:
                          'close': [r['close'] for r in rows], 'volume': [r['volume'] for r in rows],
                          'trade_count': [float(r['trades']) for r in rows], 'vwap': [r['vwap'] for r in rows]}, index=idx)
 
-# %% ../../nbs/17a_data.recorder.ipynb #8772c45f
+# %% ../../nbs/17a_data.recorder.ipynb #ece878ac
 @patch
 def _released(self: FakeKraken, symbol: str) -> tuple[int, int]:
     "(trade rows of `symbol` released so far, number of groups released) at the current script position."
@@ -259,7 +259,7 @@ def _snapshots(self: FakeKraken, channels: set) -> list[str]:
             out.append(json.dumps({'channel': 'ohlc', 'type': 'snapshot', 'data': [self._bar_json(s, st) for st in bars]}))
     return out
 
-# %% ../../nbs/17a_data.recorder.ipynb #a681aa1f
+# %% ../../nbs/17a_data.recorder.ipynb #224b5334
 @patch
 async def _ws_handler(self: FakeKraken, ws):
     from websockets.exceptions import ConnectionClosed
@@ -301,7 +301,7 @@ async def _ws_handler(self: FakeKraken, ws):
         await ws.wait_closed()                                # the script is over: keep the connection until the client leaves
     except ConnectionClosed: return
 
-# %% ../../nbs/17a_data.recorder.ipynb #ce91d4cc
+# %% ../../nbs/17a_data.recorder.ipynb #886426b3
 @patch
 def _rest_answer(self: FakeKraken, path: str, query: dict) -> dict:
     self.rest_calls += 1
@@ -345,7 +345,7 @@ def _rest_handler(self: FakeKraken):
         def log_message(self, *args): pass
     return Handler
 
-# %% ../../nbs/17a_data.recorder.ipynb #0e339996
+# %% ../../nbs/17a_data.recorder.ipynb #c47cbf23
 @patch
 async def __aenter__(self: FakeKraken):
     from websockets.asyncio.server import serve
@@ -375,7 +375,7 @@ def serving(self: FakeKraken):
         asyncio.run_coroutine_threadsafe(self.__aexit__(), loop).result(10)
         loop.call_soon_threadsafe(loop.stop); thread.join(5); loop.close()
 
-# %% ../../nbs/17a_data.recorder.ipynb #94ff17b4
+# %% ../../nbs/17a_data.recorder.ipynb #57ccc502
 def _last_trade_time(store: Store, symbol: str, hint: pd.Timestamp | None) -> pd.Timestamp | None:
     "Time of the newest stored trade: read near the newest candle first (`hint`), the whole history only if that finds none."
     for start in ([hint - pd.Timedelta('1h')] if hint is not None else []) + [None]:
@@ -388,6 +388,7 @@ class Recorder:
     def __init__(self, store, symbols, channels=('trade', 'ohlc'), url: str = KRAKEN_WS_URL, rest_url: str = KRAKEN_REST_URL,
                  duration: float | None = None, backoff=(1.0, 60.0), status_every: float = 5.0, status=print, stop_event=None,
                  backfill_limit: float = 12*3600, bound_wait: float = 5.0, max_rows: int = 5000, max_seconds: float = 2.0, rng=None):
+        self._owns_store = not isinstance(store, Store)
         self.store = store if isinstance(store, Store) else open_store(store)
         self.symbols = [normalize_symbol(s) for s in ([symbols] if isinstance(symbols, str) else symbols)]
         if not self.symbols: raise ValueError("record: no symbols given")
@@ -416,7 +417,7 @@ class Recorder:
         self.problems = (self.problems + [line])[-20:]
         self.status(line)
 
-# %% ../../nbs/17a_data.recorder.ipynb #3a5f7576
+# %% ../../nbs/17a_data.recorder.ipynb #f26977c4
 @patch
 def _peek(self: Recorder, raw, need: set, upper: dict):
     "Record the first bar open / trade time per (symbol, channel) still needing an upper bound."
@@ -492,7 +493,7 @@ def _take(self: Recorder):
     if self.held is not None: self.held.append(batch)
     else: self._write_live(batch)
 
-# %% ../../nbs/17a_data.recorder.ipynb #ad1d507f
+# %% ../../nbs/17a_data.recorder.ipynb #2379c9c5
 @patch
 def status_line(self: Recorder) -> str:
     "messages/s since the last line, rows written, the newest closed bar per symbol, reconnects (and problems, if any)."
@@ -547,7 +548,7 @@ async def _session(self: Recorder, ws):
         self.agg.drop_forming()                                       # forming bars are not final; the next gap starts after the last closed one
         self.writer.flush()
 
-# %% ../../nbs/17a_data.recorder.ipynb #10e62e5d
+# %% ../../nbs/17a_data.recorder.ipynb #01e573bb
 @patch
 async def run(self: Recorder) -> dict:
     "Connect, record, reconnect with backoff until `duration`/`stop_event`; returns the counts."
@@ -576,6 +577,7 @@ async def run(self: Recorder) -> dict:
             while not self.stopping() and time.monotonic() - t < delay: await asyncio.sleep(min(0.05, delay))
     self.writer.flush()
     self.status(self.status_line())
+    if self._owns_store and hasattr(self.store, 'close'): self.store.close()     # a PostgreSQL connection opened from a URL
     w, a = self.writer.totals, self.agg.counts
     return dict(messages=a['messages'], malformed=a['malformed'], unexpected=a['unexpected'],
                 trades_written=w['trades_written'] + self.counts['backfilled_trades'],
@@ -583,7 +585,7 @@ async def run(self: Recorder) -> dict:
                 already_present=w['already_present'], conflicts=w['conflicts'] + self.counts['backfill_conflicts'],
                 seconds=round(time.monotonic() - t_start, 3), **self.counts)
 
-# %% ../../nbs/17a_data.recorder.ipynb #4d73d6ef
+# %% ../../nbs/17a_data.recorder.ipynb #ebb387d5
 async def record(store, symbols, channels=('trade', 'ohlc'), url: str = KRAKEN_WS_URL, rest_url: str = KRAKEN_REST_URL,
                  duration: float | None = None, backoff=(1.0, 60.0), status_every: float = 5.0, status=print, stop_event=None,
                  **kw) -> dict:
@@ -606,7 +608,7 @@ def record_sync(*args, **kw) -> dict:
         return await record(*args, stop_event=[e for e in (user, stop) if e is not None], **kw)
     return asyncio.run(main())
 
-# %% ../../nbs/17a_data.recorder.ipynb #a64d6e51
+# %% ../../nbs/17a_data.recorder.ipynb #ed428796
 def stored_equals_truth(store, fake: FakeKraken, symbols=None, trades: bool = True) -> list[str]:
     "Differences between a store and the market `fake` served (empty when the store holds exactly the truth)."
     store = store if isinstance(store, Store) else open_store(store, create=False)
@@ -623,7 +625,7 @@ def stored_equals_truth(store, fake: FakeKraken, symbols=None, trades: bool = Tr
             problems.append(f"trades {s}: {len(t)} stored, {len(tt)} served")
     return problems
 
-# %% ../../nbs/17a_data.recorder.ipynb #0ba5a609
+# %% ../../nbs/17a_data.recorder.ipynb #4e4b23dc
 def recorder_process(store, fake: FakeKraken, **record_kw) -> subprocess.Popen:
     "Start `record_sync` against `fake` in a child process (this tg4_ml; keywords go to `record`, literals only); stdout/stderr are pipes, the counts are printed last."
     import tg4_ml
