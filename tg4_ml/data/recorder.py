@@ -7,7 +7,7 @@ __all__ = ['KRAKEN_REST_URL', 'backoff_delay', 'rest_pair', 'KrakenRestError', '
            'fetch_ohlc', 'fetch_trades', 'FakeKraken', 'fake_tape', 'Recorder', 'record', 'record_sync',
            'stored_equals_truth', 'recorder_process', 'wait_for']
 
-# %% ../../nbs/17a_data.recorder.ipynb #7b06f418
+# %% ../../nbs/17a_data.recorder.ipynb #d4d5ec9b
 import asyncio, json, os, random, signal, subprocess, sys, threading, time, urllib.error, urllib.parse, urllib.request
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,7 +23,7 @@ from .store import Store, open_store
 from .validate import DataValidationError
 from ..types import TIMESTAMP_DTYPE
 
-# %% ../../nbs/17a_data.recorder.ipynb #23b9308d
+# %% ../../nbs/17a_data.recorder.ipynb #409bdffd
 KRAKEN_REST_URL = 'https://api.kraken.com'
 
 def backoff_delay(attempt: int, base: float = 1.0, cap: float = 60.0, rng: random.Random | None = None) -> float:
@@ -32,7 +32,7 @@ def backoff_delay(attempt: int, base: float = 1.0, cap: float = 60.0, rng: rando
     d = min(cap, base * 2.0**min(attempt, 60))
     return d/2 + (rng or random).random()*d/2
 
-# %% ../../nbs/17a_data.recorder.ipynb #f92ce25b
+# %% ../../nbs/17a_data.recorder.ipynb #db67cc52
 _REST_ASSET = {'BTC': 'XBT', 'DOGE': 'XDG'}
 
 def rest_pair(symbol: str) -> str:
@@ -81,7 +81,7 @@ def parse_rest_trades(payload, symbol: str) -> tuple[pd.DataFrame, object]:
                            'order_type': order_type.astype(str), 'trade_id': trade_id})
     return trades, last
 
-# %% ../../nbs/17a_data.recorder.ipynb #a6634f90
+# %% ../../nbs/17a_data.recorder.ipynb #647eb039
 def rest_get(rest_url: str, endpoint: str, params: dict, timeout: float = 10.0, retries: int = 3) -> dict:
     "GET `rest_url`/0/public/`endpoint` as JSON; a rate-limit answer or network error is retried (with backoff) `retries` times."
     url = f"{rest_url.rstrip('/')}/0/public/{endpoint}?{urllib.parse.urlencode(params)}"
@@ -119,7 +119,7 @@ def fetch_trades(rest_url: str, symbol: str, start: pd.Timestamp, end: pd.Timest
     if end is not None: keep &= trades.timestamp < end
     return trades[keep].sort_values('timestamp', kind='stable').reset_index(drop=True)
 
-# %% ../../nbs/17a_data.recorder.ipynb #dfa4fdbd
+# %% ../../nbs/17a_data.recorder.ipynb #07654892
 def _iso(us: int, digits: int = 6) -> str:
     t = pd.Timestamp(int(us), unit='us', tz='UTC')
     return t.strftime('%Y-%m-%dT%H:%M:%S.%f') + '0'*(digits - 6) + 'Z'
@@ -137,7 +137,7 @@ class FakeKraken:
         self.cursor, self.connections, self.sent, self.dropped, self.rest_calls = 0, 0, 0, 0, 0
         self.ws_url = self.rest_url = None
 
-# %% ../../nbs/17a_data.recorder.ipynb #4ad50b45
+# %% ../../nbs/17a_data.recorder.ipynb #f56e8e7b
 def fake_tape(symbols=('BTC/USD', 'XRP/USDT'), minutes: int = 10, trades_per_minute: int = 20, seed: int = 0,
               start='2026-01-05 10:00') -> dict:
     "A random-walk trade tape per symbol (timestamp, price, volume, side) for `FakeKraken`: whole microseconds, a repeated identical fill now and then, every symbol trading in the last minute."
@@ -224,7 +224,7 @@ def _bars_frame(rows: list[dict]) -> pd.DataFrame:
                          'close': [r['close'] for r in rows], 'volume': [r['volume'] for r in rows],
                          'trade_count': [float(r['trades']) for r in rows], 'vwap': [r['vwap'] for r in rows]}, index=idx)
 
-# %% ../../nbs/17a_data.recorder.ipynb #ece878ac
+# %% ../../nbs/17a_data.recorder.ipynb #f9a1f136
 @patch
 def _released(self: FakeKraken, symbol: str) -> tuple[int, int]:
     "(trade rows of `symbol` released so far, number of groups released) at the current script position."
@@ -259,7 +259,7 @@ def _snapshots(self: FakeKraken, channels: set) -> list[str]:
             out.append(json.dumps({'channel': 'ohlc', 'type': 'snapshot', 'data': [self._bar_json(s, st) for st in bars]}))
     return out
 
-# %% ../../nbs/17a_data.recorder.ipynb #224b5334
+# %% ../../nbs/17a_data.recorder.ipynb #28af7a50
 @patch
 async def _ws_handler(self: FakeKraken, ws):
     from websockets.exceptions import ConnectionClosed
@@ -301,7 +301,7 @@ async def _ws_handler(self: FakeKraken, ws):
         await ws.wait_closed()                                # the script is over: keep the connection until the client leaves
     except ConnectionClosed: return
 
-# %% ../../nbs/17a_data.recorder.ipynb #886426b3
+# %% ../../nbs/17a_data.recorder.ipynb #c3173e71
 @patch
 def _rest_answer(self: FakeKraken, path: str, query: dict) -> dict:
     self.rest_calls += 1
@@ -345,7 +345,7 @@ def _rest_handler(self: FakeKraken):
         def log_message(self, *args): pass
     return Handler
 
-# %% ../../nbs/17a_data.recorder.ipynb #c47cbf23
+# %% ../../nbs/17a_data.recorder.ipynb #e8d8d3ff
 @patch
 async def __aenter__(self: FakeKraken):
     from websockets.asyncio.server import serve
@@ -375,7 +375,7 @@ def serving(self: FakeKraken):
         asyncio.run_coroutine_threadsafe(self.__aexit__(), loop).result(10)
         loop.call_soon_threadsafe(loop.stop); thread.join(5); loop.close()
 
-# %% ../../nbs/17a_data.recorder.ipynb #57ccc502
+# %% ../../nbs/17a_data.recorder.ipynb #2041db10
 def _last_trade_time(store: Store, symbol: str, hint: pd.Timestamp | None) -> pd.Timestamp | None:
     "Time of the newest stored trade: read near the newest candle first (`hint`), the whole history only if that finds none."
     for start in ([hint - pd.Timedelta('1h')] if hint is not None else []) + [None]:
@@ -417,7 +417,7 @@ class Recorder:
         self.problems = (self.problems + [line])[-20:]
         self.status(line)
 
-# %% ../../nbs/17a_data.recorder.ipynb #f26977c4
+# %% ../../nbs/17a_data.recorder.ipynb #23190e28
 @patch
 def _peek(self: Recorder, raw, need: set, upper: dict):
     "Record the first bar open / trade time per (symbol, channel) still needing an upper bound."
@@ -493,7 +493,7 @@ def _take(self: Recorder):
     if self.held is not None: self.held.append(batch)
     else: self._write_live(batch)
 
-# %% ../../nbs/17a_data.recorder.ipynb #2379c9c5
+# %% ../../nbs/17a_data.recorder.ipynb #13457e1c
 @patch
 def status_line(self: Recorder) -> str:
     "messages/s since the last line, rows written, the newest closed bar per symbol, reconnects (and problems, if any)."
@@ -548,7 +548,7 @@ async def _session(self: Recorder, ws):
         self.agg.drop_forming()                                       # forming bars are not final; the next gap starts after the last closed one
         self.writer.flush()
 
-# %% ../../nbs/17a_data.recorder.ipynb #01e573bb
+# %% ../../nbs/17a_data.recorder.ipynb #aaf4d5cc
 @patch
 async def run(self: Recorder) -> dict:
     "Connect, record, reconnect with backoff until `duration`/`stop_event`; returns the counts."
@@ -585,7 +585,7 @@ async def run(self: Recorder) -> dict:
                 already_present=w['already_present'], conflicts=w['conflicts'] + self.counts['backfill_conflicts'],
                 seconds=round(time.monotonic() - t_start, 3), **self.counts)
 
-# %% ../../nbs/17a_data.recorder.ipynb #ebb387d5
+# %% ../../nbs/17a_data.recorder.ipynb #2ff48c53
 async def record(store, symbols, channels=('trade', 'ohlc'), url: str = KRAKEN_WS_URL, rest_url: str = KRAKEN_REST_URL,
                  duration: float | None = None, backoff=(1.0, 60.0), status_every: float = 5.0, status=print, stop_event=None,
                  **kw) -> dict:
@@ -608,7 +608,7 @@ def record_sync(*args, **kw) -> dict:
         return await record(*args, stop_event=[e for e in (user, stop) if e is not None], **kw)
     return asyncio.run(main())
 
-# %% ../../nbs/17a_data.recorder.ipynb #ed428796
+# %% ../../nbs/17a_data.recorder.ipynb #d6d0b09a
 def stored_equals_truth(store, fake: FakeKraken, symbols=None, trades: bool = True) -> list[str]:
     "Differences between a store and the market `fake` served (empty when the store holds exactly the truth)."
     store = store if isinstance(store, Store) else open_store(store, create=False)
@@ -625,7 +625,7 @@ def stored_equals_truth(store, fake: FakeKraken, symbols=None, trades: bool = Tr
             problems.append(f"trades {s}: {len(t)} stored, {len(tt)} served")
     return problems
 
-# %% ../../nbs/17a_data.recorder.ipynb #4e4b23dc
+# %% ../../nbs/17a_data.recorder.ipynb #fb1b2e77
 def recorder_process(store, fake: FakeKraken, **record_kw) -> subprocess.Popen:
     "Start `record_sync` against `fake` in a child process (this tg4_ml; keywords go to `record`, literals only); stdout/stderr are pipes, the counts are printed last."
     import tg4_ml
