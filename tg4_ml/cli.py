@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['COMMANDS', 'CliError', 'Command', 'command', 'build_parser', 'main', 'cmd_sample', 'cmd_ingest', 'cmd_download',
-           'cmd_data', 'cmd_db', 'cmd_features', 'cmd_train', 'cmd_registry', 'cmd_optimize', 'cmd_backtest',
-           'cmd_pipeline', 'cmd_install_strategy', 'cmd_config']
+           'cmd_record', 'cmd_data', 'cmd_db', 'cmd_features', 'cmd_train', 'cmd_registry', 'cmd_optimize',
+           'cmd_backtest', 'cmd_pipeline', 'cmd_install_strategy', 'cmd_config']
 
 # %% ../nbs/90_cli.ipynb #622c80ff
 import argparse, json, os, sys, time
@@ -183,6 +183,29 @@ def cmd_download(args, cfg: Config) -> int:
         print(f"{r['exchange']} {r['symbol']} {r['timeframe']}: {r['candles_written']:,} candles written ({span}), {r['already_present']:,} already stored, "
               f"{r['requests']} requests" + ('' if r['complete'] else '; partial: run the same command again to resume')
               + (f"; not served by the exchange: {r['unserved']}" if r['unserved'] else ''))
+    return 0
+
+# %% ../nbs/90_cli.ipynb #c1978633
+def _record_args(p):
+    _store_arg(p)
+    p.add_argument('--symbols', nargs='+', required=True, help="symbols as Kraken v2 writes them, e.g. XRP/USDT BTC/USDT XRP/BTC")
+    p.add_argument('--channels', default='trade,ohlc', help="comma-separated: trade, ohlc (default both)")
+    p.add_argument('--url', help="WebSocket endpoint (default: Kraken's v2, wss://ws.kraken.com/v2)")
+    p.add_argument('--rest-url', help="REST endpoint for the backfill (default: https://api.kraken.com)")
+    p.add_argument('--duration', type=float, help="stop after this many seconds (default: run until Ctrl-C or SIGTERM)")
+    p.add_argument('--status-every', type=float, default=5.0, help="seconds between status lines (default 5)")
+    p.add_argument('--backoff', default='1,60', help="reconnect backoff base,cap in seconds (default 1,60)")
+
+@command('record', "record Kraken's WebSocket v2 trades and closed 1-minute bars into a store, reconnecting and backfilling gaps", _record_args,
+         "Record Kraken's live trades and closed 1-minute bars into a store.")
+def cmd_record(args, cfg: Config) -> int:
+    from tg4_ml.data.kraken_ws import KRAKEN_WS_URL
+    from tg4_ml.data.recorder import KRAKEN_REST_URL, record_sync
+    try: base, cap = (float(v) for v in args.backoff.split(','))
+    except ValueError: raise CliError(f"--backoff {args.backoff!r}: give BASE,CAP in seconds, e.g. 1,60") from None
+    r = record_sync(args.store or cfg.store_url, args.symbols, tuple(c.strip() for c in args.channels.split(',')), args.url or KRAKEN_WS_URL,
+                    args.rest_url or KRAKEN_REST_URL, duration=args.duration, backoff=(base, cap), status_every=args.status_every)
+    print(' '.join(f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in r.items()))
     return 0
 
 # %% ../nbs/90_cli.ipynb #97a453df
