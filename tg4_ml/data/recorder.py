@@ -596,8 +596,15 @@ async def record(store, symbols, channels=('trade', 'ohlc'), url: str = KRAKEN_W
     conflicts, reconnects, connect_failures, backfilled_candles, backfilled_trades, backfill_errors, seconds."""
     return await Recorder(store, symbols, channels, url, rest_url, duration, backoff, status_every, status, stop_event, **kw).run()
 
+def _system_allocator() -> None:
+    "Arrow's buffers from the system allocator: a recording process rewrites Parquet files for hours, and Arrow's default pool keeps what it freed (bench/recorder_live.py: RSS +13.7 MB in a minute with it, +3.5 MB with this)."
+    try: import pyarrow as pa
+    except ImportError: return                                   # no Parquet in this install: nothing to tune
+    pa.set_memory_pool(pa.system_memory_pool())
+
 def record_sync(*args, **kw) -> dict:
-    "`record` under `asyncio.run`, for the CLI: SIGINT and SIGTERM stop it cleanly (pending rows are written)."
+    "`record` under `asyncio.run`, for the CLI (a process of its own: Arrow on the system allocator): SIGINT and SIGTERM stop it cleanly (pending rows are written)."
+    _system_allocator()
     async def main():
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
