@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['KRAKEN_REST_URL', 'backoff_delay', 'rest_pair', 'KrakenRestError', 'parse_rest_ohlc', 'parse_rest_trades', 'rest_get',
-           'fetch_ohlc', 'fetch_trades', 'Recorder', 'record', 'record_sync']
+           'fetch_ohlc_window', 'fetch_ohlc', 'trade_pages', 'fetch_trades', 'pair_decimals', 'Recorder', 'record',
+           'record_sync']
 
 # %% ../../nbs/17a_data.recorder.ipynb #d4d5ec9b
 import asyncio, json, random, signal, time, urllib.error, urllib.parse, urllib.request
@@ -14,7 +15,7 @@ import pandas as pd
 from fastcore.basics import patch
 
 from ..core import normalize_symbol, split_symbol
-from .kraken_ws import KRAKEN_WS_URL, BatchWriter, LiveAggregator, parse_time_us, subscribe_messages
+from .kraken_ws import KRAKEN_WS_URL, BatchWriter, LiveAggregator, parse_time_us, subscribe_messages, trade_candles
 from .store import Store, open_store
 from .validate import DataValidationError
 from ..types import TIMESTAMP_DTYPE
@@ -91,29 +92,58 @@ def rest_get(rest_url: str, endpoint: str, params: dict, timeout: float = 10.0, 
             if attempt == retries: raise KrakenRestError(f"GET {url} failed: {e}") from e
             time.sleep(backoff_delay(attempt, 0.2, 5.0))
 
-def fetch_ohlc(rest_url: str, symbol: str, after: pd.Timestamp, before: pd.Timestamp | None = None) -> pd.DataFrame:
-    "Committed 1-minute candles with bar open in (after, before) from Kraken REST (at most its last 720 bars)."
+def fetch_ohlc_window(rest_url: str, symbol: str, after: pd.Timestamp, before: pd.Timestamp | None = None) -> tuple[pd.DataFrame, pd.Timestamp | None, pd.Timestamp | None]:
+    "(committed 1-minute candles with bar open in (after, before), the open of the oldest entry the answer held, the forming bar's open) from Kraken REST OHLC."
     payload = rest_get(rest_url, 'OHLC', {'pair': rest_pair(symbol), 'interval': 1, 'since': int(after.timestamp())})
     candles, _ = parse_rest_ohlc(payload, symbol)
-    keep = candles.index > after
+    rows = _rest_rows(payload, f"Kraken OHLC for {symbol}")[0]
+    first, forming = (_utc_seconds([rows[0][0], rows[-1][0]]) if rows else [None, None])
+    keep = (candles.index > after) & (candles.trade_count.to_numpy() > 0)      # a listed minute without trades is no bar
     if before is not None: keep &= candles.index < before
-    return candles[keep]
+    return candles[keep], first, forming
 
-def fetch_trades(rest_url: str, symbol: str, start: pd.Timestamp, end: pd.Timestamp | None = None, max_pages: int = 10_000) -> pd.DataFrame:
-    "Trades with timestamp in [start, end) from Kraken REST, paged by its nanosecond `last` cursor (deduplicated by trade_id)."
-    since, parts, seen = int(start.value) - 1, [], set()   # start.value: ns since epoch; since is exclusive
-    for _ in range(max_pages):
-        page, last = parse_rest_trades(rest_get(rest_url, 'Trades', {'pair': rest_pair(symbol), 'since': since}), symbol)
-        page = page[~page.trade_id.isin(seen)] if len(seen) else page
-        if not len(page): break
-        seen.update(page.trade_id.tolist()); parts.append(page)
-        nxt = int(last) if last is not None else int(page.timestamp.iloc[-1].value)
-        if nxt <= since or (end is not None and page.timestamp.iloc[-1] >= end): break
-        since = nxt
+def fetch_ohlc(rest_url: str, symbol: str, after: pd.Timestamp, before: pd.Timestamp | None = None) -> pd.DataFrame:
+    "Committed 1-minute candles with bar open in (after, before) from Kraken REST (at most its last 720 bars)."
+    return fetch_ohlc_window(rest_url, symbol, after, before)[0]
+
+def trade_pages(get, symbol: str, start: pd.Timestamp, end: pd.Timestamp | None = None, max_pages: int = 100_000, pace: float = 0.0):
+    """Pages (canonical trades + trade_id) with timestamp in [start, end) from Kraken's Trades endpoint, oldest first; `get(since_ns)`
+    returns one answer. Each request asks from 1 ns before the last trade received (so trades sharing its time are never lost
+    whether Kraken's `since` is inclusive or not); the trades already received come again and are dropped by trade_id."""
+    since, seen, full = int(start.value) - 1, set(), 0
+    for i in range(max_pages):
+        if i and pace: time.sleep(pace)
+        page, last = parse_rest_trades(get(since), symbol)
+        new = page[~page.trade_id.isin(seen)] if seen else page
+        if not len(new):
+            if len(page) >= max(full, 2) and page.timestamp.iloc[0] == page.timestamp.iloc[-1]:
+                raise KrakenRestError(f"Kraken Trades for {symbol}: a whole page of trades at {page.timestamp.iloc[-1]}: cannot page past them")
+            return
+        full = max(full, len(page))
+        seen = set(page.trade_id.tolist())
+        t_last = new.timestamp.iloc[-1]
+        keep = new.timestamp >= start
+        if end is not None: keep &= new.timestamp < end
+        if keep.any(): yield new[keep].reset_index(drop=True)
+        if end is not None and t_last >= end: return
+        nxt = min(int(last), t_last.value) if last is not None else t_last.value
+        if nxt - 1 < since: raise KrakenRestError(f"Kraken Trades for {symbol}: the cursor went back ({last!r} after since={since})")
+        since = nxt - 1
+    raise KrakenRestError(f"Kraken Trades for {symbol}: stopped after {max_pages} pages at {t_last}")
+
+def fetch_trades(rest_url: str, symbol: str, start: pd.Timestamp, end: pd.Timestamp | None = None, max_pages: int = 100_000, pace: float = 0.0) -> pd.DataFrame:
+    "Trades with timestamp in [start, end) from Kraken REST (`trade_pages` over `rest_get`, `pace` seconds between requests)."
+    parts = list(trade_pages(lambda since: rest_get(rest_url, 'Trades', {'pair': rest_pair(symbol), 'since': since}), symbol, start, end, max_pages, pace))
     trades = pd.concat(parts, ignore_index=True) if parts else parse_rest_trades({'result': {'X': [], 'last': None}}, symbol)[0]
-    keep = trades.timestamp >= start
-    if end is not None: keep &= trades.timestamp < end
-    return trades[keep].sort_values('timestamp', kind='stable').reset_index(drop=True)
+    return trades.sort_values('timestamp', kind='stable').reset_index(drop=True)
+
+def pair_decimals(rest_url: str, symbol: str) -> int:
+    "The price decimals (`pair_decimals`) Kraken's AssetPairs lists for `symbol`: the digits of its vwap."
+    payload = rest_get(rest_url, 'AssetPairs', {'pair': rest_pair(symbol)})
+    if payload.get('error'): raise KrakenRestError(f"Kraken AssetPairs for {symbol}: Kraken answered {payload['error']}")
+    info = list((payload.get('result') or {}).values())
+    if len(info) != 1 or 'pair_decimals' not in info[0]: raise KrakenRestError(f"Kraken AssetPairs for {symbol}: no pair_decimals in {str(payload)[:200]!r}")
+    return int(info[0]['pair_decimals'])
 
 # %% ../../nbs/17a_data.recorder.ipynb #2041db10
 def _last_trade_time(store: Store, symbol: str, hint: pd.Timestamp | None) -> pd.Timestamp | None:
@@ -127,7 +157,8 @@ class Recorder:
     "State of one recording session: see `record`."
     def __init__(self, store, symbols, channels=('trade', 'ohlc'), url: str = KRAKEN_WS_URL, rest_url: str = KRAKEN_REST_URL,
                  duration: float | None = None, backoff=(1.0, 60.0), status_every: float = 5.0, status=print, stop_event=None,
-                 backfill_limit: float = 12*3600, bound_wait: float = 5.0, max_rows: int = 5000, max_seconds: float = 2.0, rng=None):
+                 backfill_limit: float = 7*24*3600, bound_wait: float = 5.0, max_rows: int = 5000, max_seconds: float = 2.0, rng=None,
+                 trade_history: bool = True, rest_pace: float = 1.0):
         self._owns_store = not isinstance(store, Store)
         self.store = store if isinstance(store, Store) else open_store(store)
         self.symbols = [normalize_symbol(s) for s in ([symbols] if isinstance(symbols, str) else symbols)]
@@ -138,12 +169,13 @@ class Recorder:
         self.url, self.rest_url, self.duration, self.backoff = url, rest_url, duration, tuple(backoff)
         backoff_delay(0, *self.backoff)                                # checks the schedule
         self.status_every, self.status, self.backfill_limit, self.bound_wait = status_every, status or (lambda line: None), backfill_limit, bound_wait
+        self.trade_history, self.rest_pace, self._decimals = trade_history, rest_pace, {}
         self.stop_events = [e for e in (stop_event if isinstance(stop_event, (list, tuple)) else [stop_event]) if e is not None]
         self.rng = rng or random.Random()
         self.agg = LiveAggregator(self.symbols)
         self.writer = BatchWriter(self.store, max_rows=max_rows, max_seconds=max_seconds)
         self.counts = dict(reconnects=0, connect_failures=0, backfilled_candles=0, backfilled_trades=0, backfill_conflicts=0,
-                           backfill_errors=0, backfill_refused=0, backfill_incomplete=0)
+                           backfill_errors=0, backfill_refused=0, backfill_incomplete=0, candles_from_trades=0)
         self.problems = []                                             # backfill and connection problems, newest last (last 20)
         self.last_bar = {s: self.store.last_timestamp(s) if 'ohlc' in self.channels else None for s in self.symbols}
         self.last_trade = {s: _last_trade_time(self.store, s, self.last_bar[s]) if 'trade' in self.channels else None for s in self.symbols}
@@ -175,25 +207,59 @@ def _peek(self: Recorder, raw, need: set, upper: dict):
     except Exception: return                                           # the aggregator counts what is wrong with it
 
 @patch
+def _ohlc_gap(self: Recorder, s: str, lo: pd.Timestamp, hi, now: pd.Timestamp, out: dict):
+    "The OHLC part of a symbol's candle gap; returns the [start, end) of minutes older than Kraken's OHLC window, to rebuild from trades (or None)."
+    bars, first, forming = fetch_ohlc_window(self.rest_url, s, lo, hi)
+    out[(s, 'ohlc')] = bars
+    ref = forming if forming is not None else (hi if hi is not None else now).floor('min')
+    window_start = ref - pd.Timedelta(minutes=719)                       # Kraken's 720 entries: the forming one and 719 before it
+    start = lo + pd.Timedelta('1min')
+    if start >= window_start: return None                                # OHLC served the whole gap
+    end = min(t for t in (first, forming, hi, ref) if t is not None)    # minutes before the oldest entry served, all closed
+    oldest = ((hi if hi is not None else now) - pd.Timedelta(seconds=self.backfill_limit)).ceil('min')
+    if not self.trade_history or start < oldest:
+        stop = end if not self.trade_history else max(start, oldest)
+        out[(s, 'note')] = (f"backfill ohlc {s}: the gap starts {start:%Y-%m-%d %H:%M}, older than the 720 bars Kraken's REST OHLC serves"
+                            + (f" and than backfill_limit ({self.backfill_limit/3600:g} h) allows to rebuild from trades" if self.trade_history else '')
+                            + f"; minutes before {stop:%Y-%m-%d %H:%M} stay missing (fill them with `tg4-ml download`, which rebuilds them from trades)")
+        if not self.trade_history: return None
+        start = max(start, oldest)
+    return (start, end) if start < end else None
+
+@patch
 def _fetch_gap(self: Recorder, lower: dict, upper: dict) -> dict:
-    "Runs in a worker thread: fetch the missing bars and trades per (symbol, channel); errors are returned, not raised."
-    out = {}
-    for (s, ch), lo in lower.items():
-        hi = upper.get((s, ch))
+    """Runs in a worker thread: fetch the missing bars and trades per (symbol, channel); errors are returned, not raised.
+    Bars come from REST OHLC; minutes older than its 720-entry window are rebuilt from the Trades endpoint (`trade_candles`), and
+    those trades are stored too when the trade channel is recorded. One paging run serves both needs."""
+    out, now = {}, pd.Timestamp.now(tz='UTC')
+    for s in self.symbols:
+        lo_b, hi_b, lo_t, hi_t = lower.get((s, 'ohlc')), upper.get((s, 'ohlc')), lower.get((s, 'trade')), upper.get((s, 'trade'))
+        spans = {}                                                       # 'ohlc': minutes to rebuild, 'trade': trades to store; [start, end)
+        if lo_b is not None and not (hi_b is not None and hi_b <= lo_b + pd.Timedelta('1min')):
+            try:
+                rebuild = self._ohlc_gap(s, lo_b, hi_b, now, out)
+                if rebuild is not None: spans['ohlc'] = rebuild
+            except Exception as e: out[(s, 'ohlc')] = e
+        if lo_t is not None and not (hi_t is not None and hi_t <= lo_t):
+            ref = hi_t if hi_t is not None else now
+            spans['trade'] = (max(lo_t, ref - pd.Timedelta(seconds=self.backfill_limit)), hi_t)
+        if not spans: continue
         try:
-            if ch == 'ohlc':
-                if hi is not None and hi <= lo + pd.Timedelta('1min'): continue
-                out[(s, ch)] = fetch_ohlc(self.rest_url, s, lo, hi)
-                oldest = (hi if hi is not None else pd.Timestamp.now(tz='UTC')).floor('min') - pd.Timedelta(minutes=720)
-                if lo + pd.Timedelta('1min') < oldest:                 # Kraken serves the last 720 bars only
-                    out[(s, 'note')] = (f"backfill ohlc {s}: the gap starts {lo:%Y-%m-%d %H:%M}, older than the 720 bars Kraken's REST OHLC serves; "
-                                        f"minutes before {oldest:%Y-%m-%d %H:%M} stay missing (fill them with a history download)")
-            else:
-                if hi is not None and hi <= lo: continue
-                ref = hi if hi is not None else pd.Timestamp.now(tz='UTC')
-                start = max(lo, ref - pd.Timedelta(seconds=self.backfill_limit))
-                out[(s, ch)] = fetch_trades(self.rest_url, s, start, hi)
-        except Exception as e: out[(s, ch)] = e
+            start = min(a for a, _ in spans.values())
+            end = None if any(b is None for _, b in spans.values()) else max(b for _, b in spans.values())
+            trades = fetch_trades(self.rest_url, s, start, end, pace=self.rest_pace)
+            if 'ohlc' in spans:
+                a, b = spans['ohlc']
+                if s not in self._decimals: self._decimals[s] = pair_decimals(self.rest_url, s)
+                built = trade_candles(trades[(trades.timestamp >= a) & (trades.timestamp < b)], self._decimals[s])
+                out[(s, 'ohlc')] = pd.concat([built, out[(s, 'ohlc')]]) if len(built) else out[(s, 'ohlc')]
+                out[(s, 'rebuilt')] = len(built)
+            if 'trade' in spans:
+                keep = trades.timestamp >= lo_t                          # from the newest stored trade on: the rebuild's trades too
+                if hi_t is not None: keep &= trades.timestamp < hi_t
+                out[(s, 'trade')] = trades[keep]
+        except Exception as e:
+            for ch in spans: out[(s, ch)] = e                            # the OHLC bars are not written either: no stored bar after a hole
     return out
 
 @patch
@@ -201,6 +267,9 @@ def _write_backfill(self: Recorder, fetched: dict):
     "Write what `_fetch_gap` returned (from the recorder's thread), then release the live batches held back."
     for (s, ch), frame in fetched.items():
         if ch == 'note': self.counts['backfill_incomplete'] += 1; self._problem(frame); continue
+        if ch == 'rebuilt':
+            if not isinstance(fetched.get((s, 'ohlc')), Exception): self.counts['candles_from_trades'] += frame
+            continue
         if isinstance(frame, Exception):
             self.counts['backfill_errors'] += 1; self._problem(f"backfill {ch} {s} failed: {frame}"); continue
         if not len(frame): continue
@@ -331,9 +400,11 @@ async def record(store, symbols, channels=('trade', 'ohlc'), url: str = KRAKEN_W
                  **kw) -> dict:
     """Record Kraken's v2 `trade`/`ohlc` channels for `symbols` into `store` (path, URL or Store) until `duration` seconds or
     `stop_event` (anything with `is_set()`); reconnects with backoff+jitter and backfills gaps from REST (see above).
-    Extra keywords go to `Recorder` (backfill_limit, bound_wait, max_rows, max_seconds, rng).
+    Extra keywords go to `Recorder` (backfill_limit, bound_wait, max_rows, max_seconds, rng, trade_history: rebuild bars older
+    than OHLC's 720 from trades (default True), rest_pace: seconds between REST pages (default 1)).
     Returns counts: messages, malformed, unexpected, trades_written, candles_written (backfill included), already_present,
-    conflicts, reconnects, connect_failures, backfilled_candles, backfilled_trades, backfill_errors, seconds."""
+    conflicts, reconnects, connect_failures, backfilled_candles (candles_from_trades of them rebuilt from trades), backfilled_trades,
+    backfill_errors, backfill_incomplete, seconds."""
     return await Recorder(store, symbols, channels, url, rest_url, duration, backoff, status_every, status, stop_event, **kw).run()
 
 def _system_allocator() -> None:
