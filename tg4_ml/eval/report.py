@@ -22,12 +22,12 @@ from ..features.labels import LABEL_NAMES
 def _missing(x) -> bool: return x is None or (isinstance(x, (float, np.floating)) and np.isnan(x))
 
 def fmt_pct(x, signed: bool = True, digits: int = 2) -> str:
-    "A fraction as a percentage: 0.001594 -> '+0.16%' ('-1.20%' for -0.012; '—' for None/NaN); `signed=False` drops the '+'."
+    "A fraction as a percentage: 0.001594 -> '+0.16%' ('-1.20%' for -0.012, '0.00%' for what rounds to zero, '—' for None/NaN); `signed=False` drops the '+'."
     if _missing(x): return '—'
     v = 100*float(x)
     if np.isinf(v): return ('+∞' if v > 0 and signed else '∞' if v > 0 else '-∞')
-    v = round(v, digits) + 0.0                            # -0.001% rounds to +0.00%, not -0.00%
-    return f"{v:+.{digits}f}%" if signed else f"{v:.{digits}f}%"
+    v = round(v, digits) + 0.0                            # -0.001% rounds to 0.00%, not -0.00%
+    return f"{v:+.{digits}f}%" if signed and v != 0 else f"{v:.{digits}f}%"
 
 def fmt_num(x) -> str:
     "A number for a table: integers with thousands separators, floats to 4 significant digits (thousands separated from 1,000 on); '—' for None/NaN."
@@ -99,7 +99,9 @@ def report_warnings(result: BacktestResult, calibration: dict | None = None, min
     "Plain-English warnings where the numbers call for one: too few trades, accuracy falling as confidence rises, a span shorter than a month."
     out = []
     trades = result.metrics['trades']
-    if trades < min_trades:
+    if trades == 0:
+        out.append(f"No trades: no buy or sell call reached the confidence threshold ({result.config.confidence_threshold:g}); the backtest says nothing about the model.")
+    elif trades < min_trades:
         out.append(f"Only {trades} trade{'s' if trades != 1 else ''} (fewer than {min_trades}): the returns, Sharpe and win rate carry no statistical weight.")
     if calibration is not None:
         f = falling_reliability(calibration, min_rows=min_bin_rows)
@@ -109,7 +111,7 @@ def report_warnings(result: BacktestResult, calibration: dict | None = None, min
                        "The probabilities do not rank the model's calls, so a higher confidence threshold will not pick better trades.")
     days = span_days(result.equity.index)
     if days < min_days:
-        out.append(f"The backtest covers {days:.1f} days, less than {min_days:g}: one market regime at most; the annualised figures extrapolate it.")
+        out.append(f"The backtest covers {days:.1f} days, less than {min_days:g} days: one market regime at most; the annualised figures extrapolate it.")
     return out
 
 def warnings_html(warnings: list[str]) -> str:
