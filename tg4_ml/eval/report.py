@@ -127,7 +127,7 @@ TEMPLATE = {'layout': {'font': {'family': 'system-ui, -apple-system, "Segoe UI",
                        'xaxis': {'gridcolor': '#eee', 'linecolor': '#bbb', 'zeroline': False, 'automargin': True},
                        'yaxis': {'gridcolor': '#eee', 'linecolor': '#bbb', 'zerolinecolor': '#bbb', 'automargin': True},
                        'legend': {'orientation': 'h', 'y': 1.02, 'yanchor': 'bottom', 'x': 1, 'xanchor': 'right'},
-                       'margin': {'l': 60, 'r': 20, 't': 70, 'b': 40}, 'hovermode': 'x unified'}}
+                       'margin': {'l': 60, 'r': 20, 't': 70, 'b': 40}}}
 
 def _ms(times) -> np.ndarray:
     "UTC times as float milliseconds since 1970 (plotly reads them on a date axis; 8 bytes a point instead of a 25-character string)."
@@ -163,13 +163,13 @@ def equity_figure(result, title: str = 'Return after fees vs buy-and-hold at the
                         visible='legendonly', hovertemplate='%{y:+.2f}%'), 1, 1)
     fig.add_trace(_line(_thin(dd), name='strategy drawdown', fill='tozeroy', line=dict(color=COLORS['drawdown'], width=1), hovertemplate='%{y:.2f}%'), 2, 1)
     return fig.update_layout(title=title, height=520, yaxis_title=f'% of ${cash:,.0f}', yaxis2_title='drawdown %',
-                             xaxis_type='date', xaxis2_type='date', yaxis_ticksuffix='%', yaxis2_ticksuffix='%')
+                             xaxis_type='date', xaxis2_type='date', yaxis_ticksuffix='%', yaxis2_ticksuffix='%', hovermode='x unified')
 
 def exposure_figure(curves: dict[str, pd.Series], title: str = 'Equity at equal exposure'):
     "Several equity curves (already at equal exposure, in USD) on one shared time axis."
     import plotly.graph_objects as go
     fig = go.Figure([_line(_thin(s.dropna()), name=str(name), hovertemplate='%{y:,.2f}') for name, s in curves.items()])
-    return fig.update_layout(title=title, height=460, xaxis_type='date', yaxis_title='equity (USD)')
+    return fig.update_layout(title=title, height=460, xaxis_type='date', yaxis_title='equity (USD)', hovermode='x unified')
 
 def trades_figure(candles: pd.DataFrame, result, title: str = 'Price with entries and exits', max_trades: int = 400):
     "Close price with markers for entries (triangles) and exits (x), coloured by outcome."
@@ -229,7 +229,8 @@ details summary{cursor:pointer;color:#1f5fbf;margin:6px 0}
 def _figure_html(fig) -> str:
     "A plotly figure as a div (the page's light template, plotly.js not inlined)."
     import plotly.graph_objects as go
-    fig = go.Figure(fig).update_layout(template=TEMPLATE)
+    fig = go.Figure(fig)
+    fig.layout.template = TEMPLATE                        # assigned, not merged: plotly's default template is 6.5 kB a figure
     return "<div class='figure'>" + fig.to_html(full_html=False, include_plotlyjs=False, config={'displaylogo': False}) + '</div>'
 
 def html_page(path: str | Path, title: str, parts: list, plotly_js: str | Path | None = None, page_title: str | None = None) -> Path:
