@@ -58,7 +58,7 @@ def _cell(text: str, value=None, cls: str = 'num') -> str:
     return f"<td class='{cls}{sign}'>{html.escape(text)}</td>"
 
 _SUMMARY_LINES = (('net return', 'net_return', lambda v: (fmt_pct(v), v)),
-                  ('Sharpe (annualised)', 'sharpe', lambda v: (fmt_num(v) if _missing(v) else f"{v:+.2f}", v)),
+                  ('Sharpe (annualised)', 'sharpe', lambda v: (fmt_num(v) if _missing(v) else f"{round(v, 2) + 0.0:+.2f}".replace('+0.00', '0.00'), v)),
                   ('max drawdown', 'max_drawdown', lambda v: (fmt_pct(None if _missing(v) else -v), None if _missing(v) else -v)),
                   ('trades', 'trades', lambda v: (fmt_num(v), None)),
                   ('win rate', 'win_rate', lambda v: (fmt_pct(v, signed=False, digits=1), None)),
