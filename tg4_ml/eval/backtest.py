@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['BacktestConfig', 'EXIT_REASONS', 'TradingConfig', 'signals_from_predictions', 'performance', 'BacktestResult',
-           'backtest']
+           'backtest', 'exposure_benchmark', 'benchmark_metrics']
 
 # %% ../../nbs/41_eval.backtest.ipynb #cc56ac18
 from dataclasses import asdict, dataclass
@@ -208,3 +208,13 @@ def backtest(candles: pd.DataFrame, signals, config: TradingConfig | None = None
               'exposure': float((position != 0).mean()), 'fees_paid': float(fees.sum()), 'ambiguous_bars': int(ambiguous), 'bars_per_year': float(bpy)})
     bh = pd.Series(cfg.initial_cash*arr[3]/arr[0][0], index=idx, name='buy_and_hold')
     return BacktestResult(trades, eq, pd.Series(position, index=idx, name='position'), m, bh, performance(bh, bpy), cfg)
+
+# %% ../../nbs/41_eval.backtest.ipynb #4f7eb7f9
+def exposure_benchmark(result: BacktestResult) -> pd.Series:
+    "Buy-and-hold of the SAME USD at risk as the strategy (`position_size_usd`), the rest in cash: initial_cash + size*(close/first_open - 1)."
+    cfg = result.config
+    return (cfg.initial_cash + cfg.position_size_usd*(result.buy_and_hold/cfg.initial_cash - 1)).rename('benchmark')
+
+def benchmark_metrics(result: BacktestResult) -> dict:
+    "`performance` of `exposure_benchmark(result)` at the result's bars per year."
+    return performance(exposure_benchmark(result), result.metrics['bars_per_year'])

@@ -119,7 +119,7 @@ def backtest_model(store, registry: ModelRegistry | str | Path, ref: str, start=
     c = candles.iloc[inside]
     bt = backtest(c, model_signals(clf, c, F.iloc[inside], trading), trading)
     rows = inside[(signal_rows(candles, F) & y.notna().to_numpy())[inside]]            # labelled signal rows of the range
-    metrics, base, figures = {}, {}, {}
+    metrics, base, figures, cal = {}, {}, {}, None
     if len(rows):
         yt = y.iloc[rows].to_numpy().astype(int)
         proba = clf.predict_proba(F.iloc[rows])
@@ -137,7 +137,9 @@ def backtest_model(store, registry: ModelRegistry | str | Path, ref: str, start=
         provenance = {'sample': result.sample, 'trained_on': trained_on, 'training_data': f"[{entry.get('train_start')}, {entry.get('train_end')})",
                       'data_hash': info['data_hash'], f"filled_{'minutes' if tc.timeframe == 1 else 'bars'}": int(c['filled'].sum()), 'model_code_version': mv.code_version,
                       'code_version': code_version()}
+        own = symbol == trained_on and 'test_start' in entry and 'test_end' in entry and (start, end) == (_ts(entry['test_start']), _ts(entry['test_end']))
+        scope = "model's test part" if own else 'range'
         result.report_path = html_report(report, f"Backtest {symbol} with {mv.ref}", config, metrics, base, bt,
                                          {'equity': equity_figure(bt), 'trades': trades_figure(c, bt), **figures}, provenance,
-                                         scope=f"range [{start}, {end})", warning=warning)
+                                         scope=scope, warning=warning, calibration=cal)
     return result
