@@ -27,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NBS = ROOT/'nbs'
-sys.path.insert(0, str(ROOT/'tools'))
+sys.path[:0] = [str(ROOT/'tools'), str(ROOT)]          # tools/layers.py, and this checkout's tg4_ml for --check
 from layers import LAYERS, layer_of   # noqa: E402
 
 _re_directive = re.compile(r'^\s*#\s*\|\s*(.*?)\s*$')
@@ -309,6 +309,37 @@ def notebooks(only: list[str] | None) -> list[Path]:
     return out
 
 
+def check_site(out: Path, pages: list[str]) -> int:
+    """Open the index and `pages` in headless Chromium (tg4_ml.eval.browser): every plotly figure drawn, no script error or failed
+    load, the page's title shown; the index links to every page of the site and each of its links resolves. Returns the failures."""
+    from urllib.parse import urlparse, unquote
+    from tg4_ml.eval.browser import open_page
+    failures = 0
+    def visit(name):
+        nonlocal failures
+        try:
+            pg = open_page(out/name, timeout=60)
+            print(f"  browser: {name:<36} {pg.figures} figures, {pg.rendered} rendered, {len(pg.errors)} errors, {pg.height} px tall, {pg.seconds:.1f} s")
+            pg.check()
+            return pg
+        except Exception as e:
+            failures += 1; print(f"  browser FAILED: {name}: {e}"); return None
+    idx = visit('index.html')
+    if idx is not None:
+        linked = {Path(unquote(urlparse(u).path)) for u in idx.links if u.startswith('file:')}
+        site = {p.resolve() for p in out.glob('*.html') if p.name != 'index.html'}
+        unlinked, broken = sorted(p.name for p in site - linked), sorted(str(p) for p in linked if not p.exists())
+        print(f"  browser: the index links {len(linked & site)} of the site's {len(site)} pages")
+        if unlinked: failures += 1; print(f"  browser FAILED: the index does not link {', '.join(unlinked)}")
+        if broken: failures += 1; print(f"  browser FAILED: the index links missing pages: {', '.join(broken)}")
+    for nb in notebooks(pages) if pages else []:
+        name = nb.stem + '.html'
+        pg = visit(name)
+        if pg is not None and not pg.text.strip():
+            failures += 1; print(f"  browser FAILED: {name} shows no text")
+    return failures
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--only', nargs='+', metavar='NB', help='render these notebooks only (file name, stem or number prefix); the index lists all')
@@ -318,6 +349,8 @@ def main(argv=None) -> int:
     ap.add_argument('--flags', default='', help='test flags whose cells run too, as for nbdev_test (e.g. "slow realdata")')
     ap.add_argument('--no-execute', action='store_true', help='render the notebooks as committed (no outputs), without running them')
     ap.add_argument('--keep-going', action='store_true', help='exit 0 even if a notebook failed to execute')
+    ap.add_argument('--check', nargs='*', metavar='NB', help='then open the index and these pages in headless Chromium and check them '
+                                                              '(figures drawn, no errors, the index links every page); exit 1 on a failure')
     args = ap.parse_args(argv)
     t0 = time.monotonic()
     out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
@@ -373,7 +406,12 @@ def main(argv=None) -> int:
           f"plotly.min.js {(out/'plotly.min.js').stat().st_size/1e6:.1f} MB once, {time.monotonic() - t0:.0f} s; "
           f"{len(failed)} failed to execute{': ' + ', '.join(r['name'] for r in failed) if failed else ''}")
     print(f"open {index}")
-    return 1 if failed and not args.keep_going else 0
+    bad = 1 if failed and not args.keep_going else 0
+    if args.check is not None:
+        n = check_site(out, args.check)
+        print(f"tools/docs.py: browser check of the index and {len(args.check)} pages: {'passed' if n == 0 else f'{n} failed'}")
+        bad = bad or (1 if n else 0)
+    return bad
 
 
 def _pygments_css() -> str:
