@@ -269,10 +269,15 @@ ul.nbs .mod{font:12px ui-monospace,Menlo,monospace;color:#6b7280;margin-left:6px
 .sd-source{float:right;font-size:12px}
 """
 
-LAYER_NOTES = {'core': 'shared types, the model-kind loaders and the tests\' fixtures root', 'data': 'candles and trades: validation, stores, exchange data',
+LAYER_NOTES = {'core': 'paths, seeds, devices, the model-kind loaders and the data types', 'data': 'candles and trades: validation, stores, exchange data',
                'features': 'causal features, labels, splits and normalisation', 'models': 'the models, and how they are evaluated',
                'registry': 'versioned models with their provenance', 'train': 'training runs, tuning, and the reinforcement-learning environment',
                'apps': 'strategies for the paper tester, replay, ensembles, the command line', 'testing': 'fixtures for the notebooks\' tests'}
+
+
+def _inline_code(text: str) -> str:
+    "Escaped text with its `backticked` words as <code>."
+    return re.sub(r'`([^`]+)`', r'<code>\1</code>', html.escape(text))
 
 
 def index_page(entries: list[dict], results: dict, overview: str | None, out: Path) -> str:
@@ -287,10 +292,10 @@ def index_page(entries: list[dict], results: dict, overview: str | None, out: Pa
         for e in mine:
             r = results.get(e['page'], {})
             badge = "<span class='badge'>failed to execute</span>" if r.get('error') else ''
-            name = html.escape(e['title'] or e['name'])
+            name = _inline_code(e['title'] or e['name'])
             link = f"<a href='{e['page']}'>{name}</a>" if (out/e['page']).exists() else f"{name} <span class='badge'>not built</span>"
             items.append(f"<li>{link}<span class='mod'>{e['module']}</span>{badge}"
-                         f"<span class='sum'>{html.escape(e['summary'])}</span></li>")
+                         f"<span class='sum'>{_inline_code(e['summary'])}</span></li>")
         parts.append(f"<section class='layer'><h2>{i} · {layer}</h2><p class='what'>{html.escape(LAYER_NOTES.get(layer, ''))}</p>"
                      f"<ul class='nbs'>{''.join(items)}</ul></section>")
     return page('index', ''.join(parts), "<a href='index.html'>tg4_ml docs</a>", plotly=False)
