@@ -153,8 +153,12 @@ def execute(nb, cwd: Path, timeout: float) -> str | None:
                     allow_errors=False, record_timing=False)
     client.deadline = time.monotonic() + timeout
     try: client.execute(stderr=subprocess.DEVNULL)     # the kernel process's own log (cell output comes over its channels)
-    except CellExecutionError as e: return str(e).strip().splitlines()[-1] if str(e).strip() else 'a cell failed'
-    except CellTimeoutError as e: return f"timed out: {e}"
+    except CellExecutionError as e:
+        msg = re.sub(r'\x1b\[[0-9;]*m', '', str(e)).strip()          # the traceback's colours
+        return msg.splitlines()[-1] if msg else 'a cell failed'
+    except CellTimeoutError as e:
+        cell = str(e).split('-------------------')[1].strip().splitlines()[0] if '-------------------' in str(e) else '?'
+        return f"ran past its {timeout:.0f} s (tools/docs.py --timeout) in the cell that starts {cell!r}"
     except Exception as e: return f"{type(e).__name__}: {e}"
     return None
 
