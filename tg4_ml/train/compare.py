@@ -4,8 +4,7 @@
 
 # %% auto #0
 __all__ = ['CLASSIFIER_KIND', 'TEST_METRICS', 'parse_model_ref', 'select_models', 'flat_config', 'config_differences',
-           'exposure_curve', 'benchmark_curve', 'CompareResult', 'test_metrics_table', 'grouped_warnings',
-           'compare_models']
+           'exposure_curve', 'benchmark_curve', 'CompareResult', 'metrics_table', 'grouped_warnings', 'compare_models']
 
 # %% ../../nbs/60c_train.compare.ipynb #245a3192
 import html, json, os
@@ -67,13 +66,11 @@ def flat_config(config: dict, prefix: str = '') -> dict:
         else: out[f"{prefix}{k}"] = v
     return out
 
-_ABSENT = object()
-
 def config_differences(configs: dict[str, dict]) -> tuple[pd.DataFrame, dict]:
     "(table of the keys whose values differ between the configs: one row a key, one column a model; the keys all share, with their value)."
     flat = {ref: flat_config(c) for ref, c in configs.items()}
     keys = list(dict.fromkeys(k for f in flat.values() for k in f))
-    same = lambda k: len({json.dumps(f.get(k, _ABSENT) if k in f else '__absent__', sort_keys=True, default=str) for f in flat.values()}) == 1
+    same = lambda k: len({json.dumps(f[k], sort_keys=True, default=str) if k in f else '\x00absent' for f in flat.values()}) == 1
     differ = [k for k in keys if not same(k)]
     shared = {k: next(iter(flat.values()))[k] for k in keys if same(k)}
     table = pd.DataFrame({ref: [f[k] if k in f else None for k in differ] for ref, f in flat.items()}, index=pd.Index(differ, name='setting'), dtype=object)
@@ -132,7 +129,7 @@ TEST_METRICS = {'rows': 'test rows', 'accuracy': 'accuracy', 'baseline_majority_
                 'baseline_persistence_accuracy': 'persistence baseline accuracy', 'macro_f1': 'macro F1', 'precision_buy': 'precision buy',
                 'precision_sell': 'precision sell', 'log_loss': 'log-loss', 'ece': 'ECE (calibration error)'}
 
-def test_metrics_table(versions: list[ModelVersion]) -> pd.DataFrame:
+def metrics_table(versions: list[ModelVersion]) -> pd.DataFrame:
     "The registry's test metrics of each version (one column a model); a metric no version records is left out."
     keys = [k for k in TEST_METRICS if any(k in v.metrics for v in versions)]
     return pd.DataFrame({v.ref: [v.metrics.get(k) for k in keys] for v in versions}, index=pd.Index([TEST_METRICS[k] for k in keys], name='metric'), dtype=object)
@@ -145,7 +142,7 @@ def _baselines(backtests: dict) -> tuple[dict, dict]:
     for ref, mb in backtests.items():
         c = mb.backtest.config
         groups.setdefault((_range_of(mb), c.position_size_usd, c.initial_cash), []).append(ref)
-    columns, curves, ranges = {}, {}, {}
+    columns, ranges = {}, {}
     several = len({rng for rng, _, _ in groups}) > 1
     cashes = len({cash for _, _, cash in groups}) > 1
     for (rng, size, cash), refs in groups.items():
@@ -153,9 +150,8 @@ def _baselines(backtests: dict) -> tuple[dict, dict]:
         where = f", {mb.symbol} from {mb.start:%Y-%m-%d %H:%M}" if several else ''
         columns[f"buy & hold ${size:,.0f}" + (f" of ${cash:,.0f}" if cashes else '') + where] = summary_rows(mb.backtest)['benchmark (same exposure)']
         if rng not in ranges: ranges[rng] = (f"buy & hold{where}", benchmark_curve(mb.backtest))
-    curves = dict(ranges.values())
     columns['flat'] = summary_rows(next(iter(backtests.values())).backtest)['flat']
-    return columns, curves
+    return columns, dict(ranges.values())
 
 # %% ../../nbs/60c_train.compare.ipynb #d7413c32
 def grouped_warnings(warnings: dict[str, list[str]]) -> list[str]:
@@ -216,23 +212,31 @@ def compare_models(registry: ModelRegistry | str | Path, store, symbol: str | No
                    out: str | Path = 'compare.html', plotly_js: str | Path | None = None, runs_dir: str | Path | None = None,
                    progress: bool = True) -> CompareResult:
     "Re-backtest the chosen registry versions on their own test parts and write the page that puts them side by side."
+    from tg4_ml.data.store import open_store
     from tg4_ml.train.backtest import backtest_model
     reg = registry if isinstance(registry, ModelRegistry) else ModelRegistry(registry)
     versions = select_models(reg, symbol, models)
+    opened = open_store(store, create=False)                # once for all models (a PostgreSQL store: one connection), closed if opened here
     it = versions
     if progress:
         from tqdm.auto import tqdm
         it = tqdm(versions, desc='backtest', unit='model')
-    backtests = {mv.ref: backtest_model(store, reg, mv.ref) for mv in it}
+    def rerun(mv):
+        try: return backtest_model(opened, reg, mv.ref)
+        except ValueError as e: raise ValueError(f"{mv.ref} cannot be re-backtested on its test part: {e}") from None
+    try: backtests = {mv.ref: rerun(mv) for mv in it}
+    finally:
+        if opened is not store and hasattr(opened, 'close'): opened.close()
     symbols = sorted({mb.symbol for mb in backtests.values()})
     sym = symbols[0] if len(symbols) == 1 else None
     summary = {ref: summary_rows(mb.backtest)['strategy'] for ref, mb in backtests.items()}
     base_columns, base_curves = _baselines(backtests)
     summary.update(base_columns)
     curves = {ref: exposure_curve(mb.backtest) for ref, mb in backtests.items()} | base_curves
-    warnings = {ref: report_warnings(mb.backtest, getattr(mb, 'calibration', None)) + ([mb.sample] if mb.sample != 'out-of-sample' else []) for ref, mb in backtests.items()}
+    warnings = {ref: report_warnings(mb.backtest, getattr(mb, 'calibration', None))        # calibration: where the backtest keeps it
+                     + ([mb.sample] if mb.sample != 'out-of-sample' else []) for ref, mb in backtests.items()}
     diff, shared = config_differences({mv.ref: mv.config for mv in versions})
-    result = CompareResult(Path(out), sym, versions, backtests, summary, curves, diff, shared, test_metrics_table(versions), warnings)
+    result = CompareResult(Path(out), sym, versions, backtests, summary, curves, diff, shared, metrics_table(versions), warnings)
     result.path = _write_page(result, reg, plotly_js, runs_dir)
     return result
 
@@ -262,7 +266,7 @@ def _write_page(res: CompareResult, reg: ModelRegistry, plotly_js, runs_dir) -> 
               f"<p>P&amp;L in % of the USD each model puts at risk in a position ({html.escape(sizes)}), so models with other sizes read on one "
               "scale; buy &amp; hold at the same exposure is then the price's return over the range.</p>", fig]
     parts += ["<h2>Test metrics (from the registry)</h2>",
-              _frame_html(res.test_metrics, pct_rows={TEST_METRICS[k] for k in TEST_METRICS if 'accuracy' in k or k in ('macro_f1', 'precision_buy', 'precision_sell')}, cls='metrics')]
+              _frame_html(res.test_metrics, pct_rows={TEST_METRICS[k] for k in TEST_METRICS if 'accuracy' in k or 'precision' in k}, cls='metrics')]
     parts += ["<h2>Configuration differences</h2>",
               _frame_html(res.config_diff, cls='config') if len(res.config_diff) else "<p>The models' configurations are identical.</p>",
               f"<details><summary>{len(res.shared_config)} settings shared by all models</summary>{table_html(res.shared_config)}</details>"]
