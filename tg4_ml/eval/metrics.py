@@ -64,18 +64,24 @@ def confusion_figure(cm, title: str = 'Confusion matrix (test)'):
     cm = np.asarray(cm)
     fig = go.Figure(go.Heatmap(z=cm, x=[f'pred {n}' for n in LABEL_NAMES], y=[f'true {n}' for n in LABEL_NAMES], colorscale='Blues',
                                text=cm, texttemplate='%{text}'))
-    return fig.update_layout(title=title, height=380, yaxis_autorange='reversed')
+    return fig.update_layout(title=title, height=380, yaxis_autorange='reversed', hovermode='closest')
 
 def calibration_figure(cal: dict, title: str = 'Reliability of the predicted class'):
+    "Accuracy against mean confidence per bin; a marker's area grows with the bin's rows, so a bin of a handful of rows looks as thin as it is."
     import plotly.graph_objects as go
-    ok = np.asarray(cal['bin_count']) > 0
-    conf, acc = np.asarray(cal['bin_confidence'])[ok], np.asarray(cal['bin_accuracy'])[ok]
-    fig = go.Figure([go.Scatter(x=[0, 1], y=[0, 1], mode='lines', line=dict(dash='dot'), name='perfect'),
-                     go.Scatter(x=conf, y=acc, mode='lines+markers', name=f"model (ECE {cal['ece']:.3f})",
-                                text=np.asarray(cal['bin_count'])[ok], hovertemplate='confidence %{x:.2f}<br>accuracy %{y:.2f}<br>%{text} bars')])
-    return fig.update_layout(title=title, xaxis_title='mean confidence', yaxis_title='accuracy', height=380)
+    count = np.asarray(cal['bin_count']); ok = count > 0
+    conf, acc, n = np.asarray(cal['bin_confidence'])[ok], np.asarray(cal['bin_accuracy'])[ok], count[ok]
+    size = 6 + 18*np.sqrt(n/max(1, n.max()))
+    fig = go.Figure([go.Scatter(x=[0, 1], y=[0, 1], mode='lines', line=dict(dash='dot', color='#999'), name='perfect'),
+                     go.Scatter(x=conf, y=acc, mode='lines+markers', name=f"model (ECE {cal['ece']:.3f})", marker=dict(size=size),
+                                text=n, hovertemplate='confidence %{x:.2f}<br>accuracy %{y:.2f}<br>%{text} rows<extra></extra>')])
+    return fig.update_layout(title=title, xaxis_title='mean confidence (marker area: rows)', yaxis_title='accuracy', height=380, hovermode='closest')
 
 def importance_figure(importance: dict, title: str = 'Feature importance (gain)'):
+    "Horizontal bars, largest on top, every feature named (one tick per bar, 22 px a bar)."
     import plotly.graph_objects as go
     items = sorted(importance.items(), key=lambda kv: kv[1])
-    return go.Figure(go.Bar(x=[v for _, v in items], y=[k for k, _ in items], orientation='h')).update_layout(title=title, height=max(380, 18*len(items)))
+    names = [str(k) for k, _ in items]
+    fig = go.Figure(go.Bar(x=[float(v) for _, v in items], y=names, orientation='h', hovertemplate='%{y}: %{x:.4g}<extra></extra>'))
+    return fig.update_layout(title=title, height=120 + 22*len(items), hovermode='closest',
+                             yaxis=dict(tickmode='array', tickvals=names, ticktext=names, automargin=True))

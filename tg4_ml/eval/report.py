@@ -22,12 +22,12 @@ from ..features.labels import LABEL_NAMES
 def _missing(x) -> bool: return x is None or (isinstance(x, (float, np.floating)) and np.isnan(x))
 
 def fmt_pct(x, signed: bool = True, digits: int = 2) -> str:
-    "A fraction as a percentage: 0.001594 -> '+0.16%' ('-1.20%' for -0.012; '—' for None/NaN); `signed=False` drops the '+'."
+    "A fraction as a percentage: 0.001594 -> '+0.16%' ('-1.20%' for -0.012, '0.00%' for what rounds to zero, '—' for None/NaN); `signed=False` drops the '+'."
     if _missing(x): return '—'
     v = 100*float(x)
     if np.isinf(v): return ('+∞' if v > 0 and signed else '∞' if v > 0 else '-∞')
-    v = round(v, digits) + 0.0                            # -0.001% rounds to +0.00%, not -0.00%
-    return f"{v:+.{digits}f}%" if signed else f"{v:.{digits}f}%"
+    v = round(v, digits) + 0.0                            # -0.001% rounds to 0.00%, not -0.00%
+    return f"{v:+.{digits}f}%" if signed and v != 0 else f"{v:.{digits}f}%"
 
 def fmt_num(x) -> str:
     "A number for a table: integers with thousands separators, floats to 4 significant digits (thousands separated from 1,000 on); '—' for None/NaN."
@@ -58,7 +58,7 @@ def _cell(text: str, value=None, cls: str = 'num') -> str:
     return f"<td class='{cls}{sign}'>{html.escape(text)}</td>"
 
 _SUMMARY_LINES = (('net return', 'net_return', lambda v: (fmt_pct(v), v)),
-                  ('Sharpe (annualised)', 'sharpe', lambda v: (fmt_num(v) if _missing(v) else f"{v:+.2f}", v)),
+                  ('Sharpe (annualised)', 'sharpe', lambda v: (fmt_num(v) if _missing(v) else f"{round(v, 2) + 0.0:+.2f}".replace('+0.00', '0.00'), v)),
                   ('max drawdown', 'max_drawdown', lambda v: (fmt_pct(None if _missing(v) else -v), None if _missing(v) else -v)),
                   ('trades', 'trades', lambda v: (fmt_num(v), None)),
                   ('win rate', 'win_rate', lambda v: (fmt_pct(v, signed=False, digits=1), None)),
@@ -99,7 +99,9 @@ def report_warnings(result: BacktestResult, calibration: dict | None = None, min
     "Plain-English warnings where the numbers call for one: too few trades, accuracy falling as confidence rises, a span shorter than a month."
     out = []
     trades = result.metrics['trades']
-    if trades < min_trades:
+    if trades == 0:
+        out.append(f"No trades: no buy or sell call reached the confidence threshold ({result.config.confidence_threshold:g}); the backtest says nothing about the model.")
+    elif trades < min_trades:
         out.append(f"Only {trades} trade{'s' if trades != 1 else ''} (fewer than {min_trades}): the returns, Sharpe and win rate carry no statistical weight.")
     if calibration is not None:
         f = falling_reliability(calibration, min_rows=min_bin_rows)
@@ -109,7 +111,7 @@ def report_warnings(result: BacktestResult, calibration: dict | None = None, min
                        "The probabilities do not rank the model's calls, so a higher confidence threshold will not pick better trades.")
     days = span_days(result.equity.index)
     if days < min_days:
-        out.append(f"The backtest covers {days:.1f} days, less than {min_days:g}: one market regime at most; the annualised figures extrapolate it.")
+        out.append(f"The backtest covers {days:.1f} days, less than {min_days:g} days: one market regime at most; the annualised figures extrapolate it.")
     return out
 
 def warnings_html(warnings: list[str]) -> str:
@@ -125,7 +127,7 @@ TEMPLATE = {'layout': {'font': {'family': 'system-ui, -apple-system, "Segoe UI",
                        'xaxis': {'gridcolor': '#eee', 'linecolor': '#bbb', 'zeroline': False, 'automargin': True},
                        'yaxis': {'gridcolor': '#eee', 'linecolor': '#bbb', 'zerolinecolor': '#bbb', 'automargin': True},
                        'legend': {'orientation': 'h', 'y': 1.02, 'yanchor': 'bottom', 'x': 1, 'xanchor': 'right'},
-                       'margin': {'l': 60, 'r': 20, 't': 70, 'b': 40}, 'hovermode': 'x unified'}}
+                       'margin': {'l': 60, 'r': 20, 't': 70, 'b': 40}}}
 
 def _ms(times) -> np.ndarray:
     "UTC times as float milliseconds since 1970 (plotly reads them on a date axis; 8 bytes a point instead of a 25-character string)."
@@ -161,13 +163,13 @@ def equity_figure(result, title: str = 'Return after fees vs buy-and-hold at the
                         visible='legendonly', hovertemplate='%{y:+.2f}%'), 1, 1)
     fig.add_trace(_line(_thin(dd), name='strategy drawdown', fill='tozeroy', line=dict(color=COLORS['drawdown'], width=1), hovertemplate='%{y:.2f}%'), 2, 1)
     return fig.update_layout(title=title, height=520, yaxis_title=f'% of ${cash:,.0f}', yaxis2_title='drawdown %',
-                             xaxis_type='date', xaxis2_type='date', yaxis_ticksuffix='%', yaxis2_ticksuffix='%')
+                             xaxis_type='date', xaxis2_type='date', yaxis_ticksuffix='%', yaxis2_ticksuffix='%', hovermode='x unified')
 
 def exposure_figure(curves: dict[str, pd.Series], title: str = 'Equity at equal exposure'):
     "Several equity curves (already at equal exposure, in USD) on one shared time axis."
     import plotly.graph_objects as go
     fig = go.Figure([_line(_thin(s.dropna()), name=str(name), hovertemplate='%{y:,.2f}') for name, s in curves.items()])
-    return fig.update_layout(title=title, height=460, xaxis_type='date', yaxis_title='equity (USD)')
+    return fig.update_layout(title=title, height=460, xaxis_type='date', yaxis_title='equity (USD)', hovermode='x unified')
 
 def trades_figure(candles: pd.DataFrame, result, title: str = 'Price with entries and exits', max_trades: int = 400):
     "Close price with markers for entries (triangles) and exits (x), coloured by outcome."
@@ -227,7 +229,8 @@ details summary{cursor:pointer;color:#1f5fbf;margin:6px 0}
 def _figure_html(fig) -> str:
     "A plotly figure as a div (the page's light template, plotly.js not inlined)."
     import plotly.graph_objects as go
-    fig = go.Figure(fig).update_layout(template=TEMPLATE)
+    fig = go.Figure(fig)
+    fig.layout.template = TEMPLATE                        # assigned, not merged: plotly's default template is 6.5 kB a figure
     return "<div class='figure'>" + fig.to_html(full_html=False, include_plotlyjs=False, config={'displaylogo': False}) + '</div>'
 
 def html_page(path: str | Path, title: str, parts: list, plotly_js: str | Path | None = None, page_title: str | None = None) -> Path:

@@ -138,7 +138,7 @@ def backtest_model(store, registry: ModelRegistry | str | Path, ref: str, start=
                       'data_hash': info['data_hash'], f"filled_{'minutes' if tc.timeframe == 1 else 'bars'}": int(c['filled'].sum()), 'model_code_version': mv.code_version,
                       'code_version': code_version()}
         own = symbol == trained_on and 'test_start' in entry and 'test_end' in entry and (start, end) == (_ts(entry['test_start']), _ts(entry['test_end']))
-        scope = ("model's test part" if own else 'range') + f" [{start}, {end})"
+        scope = "model's test part" if own else 'range'
         result.report_path = html_report(report, f"Backtest {symbol} with {mv.ref}", config, metrics, base, bt,
                                          {'equity': equity_figure(bt), 'trades': trades_figure(c, bt), **figures}, provenance,
                                          scope=scope, warning=warning, calibration=cal)

@@ -285,7 +285,7 @@ def train_classifier(store, config: TrainConfig, registry: ModelRegistry | str |
                                   metrics=metrics, baselines=base, backtest_result=bt, figures=figures,
                                   provenance={**provenance, 'mlflow_run_id': run_id, 'model': mv.ref, 'filled_minutes': data.info['filled_minutes'], **bars,
                                               **{f'search.{k}': v for k, v in (search or {}).items()}},
-                                  scope=f"test part [{entry['test_start']}, {entry['test_end']})")
+                                  scope='test part', calibration=cal)
         done('report')
     if bar is not None: bar.close()
     return TrainResult(cfg, clf, {**metrics, 'calibration': cal, 'test_rows': test_counts}, base, bt, mv, run_id, report_path, timings, data)
