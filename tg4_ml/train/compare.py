@@ -176,9 +176,13 @@ def _cell(v, pct: bool = False) -> str:
     cls = " class='num'" if num else ''
     return f"<td{cls}>{html.escape(_text(v, False if pct else None))}</td>"
 
+def _breakable(name: str) -> str:
+    "A model name for a column header: escaped, with a line-break opportunity after each '_' (many models fit the page's width)."
+    return html.escape(name).replace('_', '_<wbr>')
+
 def _frame_html(frame: pd.DataFrame, pct_rows=(), cls: str = '') -> str:
     "A small HTML table of a frame (rows x models), values escaped; `pct_rows` shown as percentages."
-    head = ''.join(f"<th class='num'>{html.escape(str(c))}</th>" for c in frame.columns)
+    head = ''.join(f"<th class='num'>{_breakable(str(c))}</th>" for c in frame.columns)
     body = ''.join(f"<tr><th>{html.escape(str(i))}</th>" + ''.join(_cell(v, i in pct_rows) for v in row) + "</tr>"
                    for i, row in zip(frame.index, frame.itertuples(index=False)))
     return f"<table class='{cls}'><thead><tr><th>{html.escape(str(frame.index.name or ''))}</th>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -195,7 +199,7 @@ def _links_html(versions, registry: ModelRegistry, runs_dir, page: Path) -> str:
              'registered (UTC)': lambda mv: html.escape(_short(mv.created_at)),
              'data (UTC)': lambda mv: html.escape(' .. '.join(_short(t) for t in mv.data_range) if mv.data_range else '—'),
              'data hash': lambda mv: code((mv.data_hash or '')[:12]), 'code version': lambda mv: code(mv.code_version)}
-    head = '<tr><th></th>' + ''.join(f"<th>{html.escape(mv.ref)}</th>" for mv in versions) + '</tr>'
+    head = '<tr><th></th>' + ''.join(f"<th>{_breakable(mv.ref)}</th>" for mv in versions) + '</tr>'
     body = ''.join(f"<tr><th>{label}</th>" + ''.join(f"<td>{f(mv)}</td>" for mv in versions) + '</tr>' for label, f in lines.items())
     where = (f"<code>mlflow ui --backend-store-uri sqlite:///{html.escape(str((Path(runs_dir)/'mlflow.db').resolve()))}</code> (or the store "
              "<code>MLFLOW_TRACKING_URI</code> named when the model was trained)" if runs_dir is not None else 'MLflow')
@@ -249,16 +253,23 @@ def _write_page(res: CompareResult, reg: ModelRegistry, plotly_js, runs_dir) -> 
     lede = (f"<p>Each model re-backtested on its own test part ({html.escape('; '.join(ranges))}) from the store, under the trading rules stored "
             f"with it, after fees and slippage. Net return and drawdown are in % of each model's starting cash, fees in USD.</p>")
     n = len(bts)                                       # the summary's first n value columns are models, the rest baselines
-    style = (f"<style>table.summary td:nth-child(2){{font-weight:normal;background:none}} table.summary th:nth-child(2){{background:none}} table.summary thead th{{white-space:normal}} "
-             f"table.summary td:nth-child(n+{n + 2}){{color:#666;background:#fafafa}} table.links td{{word-break:break-word}}</style>")
+    style = (f"<style>table.summary td:nth-child(2){{font-weight:normal;background:none}} table.summary th:nth-child(2){{background:none}} "
+             f"table.summary thead th{{white-space:normal}} table.summary th,table.summary td{{padding:4px 8px}} "
+             f"table.summary td:nth-child(n+{n + 2}){{color:#666;background:#fafafa}} table.links td{{word-break:break-word}} "
+             ".wide{overflow-x:auto}</style>")                   # many models: a table scrolls sideways instead of running off the page
+    wide = lambda table: f"<div class='wide'>{table}</div>"
     caption = ("Each model on its own test part, after fees and slippage, beside buy & hold of the same USD it trades (before fees) "
                "and staying flat over the same range")
-    parts = [style, lede, summary_html(res.summary, caption)]
+    table = summary_html(res.summary, caption)
+    for ref in res.refs: table = table.replace(f">{html.escape(ref)}</th>", f">{_breakable(ref)}</th>")
+    parts = [style, lede, wide(table)]
     notes = []
     if len(ranges) > 1: notes.append(f"The models were tested on different ranges ({'; '.join(ranges)}): their returns are not over the same market.")
     notes += grouped_warnings(res.warnings)
     if notes: parts += ["<h2>Warnings</h2>", warnings_html(notes)]
-    sizes = ', '.join(f"{ref} ${mb.backtest.config.position_size_usd:,.0f} of ${mb.backtest.config.initial_cash:,.0f}" for ref, mb in bts.items())
+    by_size = {}
+    for ref, mb in bts.items(): by_size.setdefault(f"${mb.backtest.config.position_size_usd:,.0f} of ${mb.backtest.config.initial_cash:,.0f}", []).append(ref)
+    sizes = '; '.join(f"{size}: {', '.join(refs)}" for size, refs in by_size.items())
     fig = exposure_figure(res.curves, 'P&L in % of the USD at risk (equal exposure), test part')
     fig.update_layout(yaxis_title='P&L, % of position size', yaxis_ticksuffix='%').update_traces(hovertemplate='%{y:+.2f}%')
     fig.update_traces(line=dict(color='#555', dash='dot', width=1.5), selector=lambda t: t.name.startswith('buy & hold'))
@@ -266,9 +277,9 @@ def _write_page(res: CompareResult, reg: ModelRegistry, plotly_js, runs_dir) -> 
               f"<p>P&amp;L in % of the USD each model puts at risk in a position ({html.escape(sizes)}), so models with other sizes read on one "
               "scale; buy &amp; hold at the same exposure is then the price's return over the range.</p>", fig]
     parts += ["<h2>Test metrics (from the registry)</h2>",
-              _frame_html(res.test_metrics, pct_rows={TEST_METRICS[k] for k in TEST_METRICS if 'accuracy' in k or 'precision' in k}, cls='metrics')]
+              wide(_frame_html(res.test_metrics, pct_rows={TEST_METRICS[k] for k in TEST_METRICS if 'accuracy' in k or 'precision' in k}, cls='metrics'))]
     parts += ["<h2>Configuration differences</h2>",
-              _frame_html(res.config_diff, cls='config') if len(res.config_diff) else "<p>The models' configurations are identical.</p>",
+              wide(_frame_html(res.config_diff, cls='config')) if len(res.config_diff) else "<p>The models' configurations are identical.</p>",
               f"<details><summary>{len(res.shared_config)} settings shared by all models</summary>{table_html(res.shared_config)}</details>"]
-    parts += ["<h2>Where the full record is</h2>", _links_html(res.versions, reg, runs_dir, Path(res.path))]
+    parts += ["<h2>Where the full record is</h2>", wide(_links_html(res.versions, reg, runs_dir, Path(res.path)))]
     return html_page(res.path, title, parts, plotly_js)
