@@ -199,11 +199,12 @@ def plotly_js_file(folder: str | Path) -> Path:
         tmp.write_bytes(js); os.replace(tmp, p)
     return p
 
+def _is_num(v) -> bool: return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+
 def table_html(d: dict, cls: str = '') -> str:
-    "A two-column HTML table of a dict: numbers right-aligned (`fmt_num`), text left."
-    def td(v):
-        num = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
-        return f"<td class='num'>{html.escape(fmt_num(v))}</td>" if num else f"<td>{html.escape(str(v))}</td>"
+    "A two-column HTML table of a dict, numbers as `fmt_num`; right-aligned when every value is a number (a column to compare), else all left."
+    right = len(d) > 0 and all(_is_num(v) or v is None for v in d.values())
+    td = lambda v: f"<td class='num'>{html.escape(fmt_num(v))}</td>" if right else f"<td>{html.escape(fmt_num(v) if _is_num(v) else str(v))}</td>"
     rows = ''.join(f"<tr><th>{html.escape(str(k))}</th>{td(v)}</tr>" for k, v in d.items())
     return f"<table class='{cls or 'kv'}'>{rows}</table>"
 
