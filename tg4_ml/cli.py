@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['COMMANDS', 'CliError', 'Command', 'command', 'build_parser', 'main', 'cmd_sample', 'cmd_ingest', 'cmd_download',
            'cmd_record', 'cmd_data', 'cmd_db', 'cmd_features', 'cmd_train', 'cmd_registry', 'cmd_optimize',
-           'cmd_backtest', 'cmd_pipeline', 'cmd_install_strategy', 'cmd_config']
+           'cmd_backtest', 'cmd_report', 'cmd_pipeline', 'cmd_install_strategy', 'cmd_config']
 
 # %% ../nbs/90_cli.ipynb #622c80ff
 import argparse, json, os, sys, time
@@ -529,6 +529,27 @@ def cmd_backtest(args, cfg: Config) -> int:
     print(mb.table().T.to_string(header=False))
     print(mb.backtest.summary().to_string(float_format=lambda v: f'{v:.4g}'))
     print(f"report: {mb.report_path}")
+    return 0
+
+# %% ../nbs/90_cli.ipynb #33b181f8
+def _report_args(p):
+    rsub = p.add_subparsers(dest='report_command', metavar='PAGE', required=True)
+    c = rsub.add_parser('compare', help="registered models side by side, each re-backtested on its own test part",
+                        description="Compare registry versions on one HTML page: summary against same-exposure buy-and-hold and flat, equity at equal "
+                                    "exposure, test metrics, configuration differences, warnings, MLflow runs.")
+    _store_arg(c)
+    c.add_argument('--symbol', help="compare every signal-classifier version of this symbol (needed when the registry holds several symbols)")
+    c.add_argument('--models', nargs='+', metavar='NAME[:VERSION]', help="the versions to compare (NAME alone: its latest version)")
+    c.add_argument('--out', required=True, help="the page, .html (plotly.min.js is written beside it once)")
+
+@command('report', "pages a person reads: compare registered models side by side", _report_args,
+         "Pages a person reads. compare: registered models side by side, each re-backtested on its own test part.")
+def cmd_report(args, cfg: Config) -> int:
+    from tg4_ml.train.compare import compare_models
+    res = compare_models(cfg.path('models_dir'), args.store or cfg.store_url, symbol=args.symbol, models=args.models, out=args.out,
+                         runs_dir=cfg.path('runs_dir'))
+    print(res.summary_text())
+    print(f"page: {res.path} ({res.path.stat().st_size:,} bytes; plotly.js beside it)")
     return 0
 
 # %% ../nbs/90_cli.ipynb #8a4c60fa

@@ -12,6 +12,7 @@ if ! bash tools/setup.sh; then
 fi
 source .venv/bin/activate
 passed=0; failed=0
+DOCS_PAGES=${DOCS_PAGES:-"00_core 32_models.tft 44_eval.browser"}    # the docs step's pages (tools/docs.py --only/--check)
 
 # 1. notebooks and package in sync: nbdev_clean + nbdev_export must change nothing; README.md current
 state() {
@@ -60,6 +61,21 @@ else
   echo "using the PostgreSQL server in TG4_TEST_PG_URL"
 fi
 
+# 4b. a headless Chromium for the cells flagged `browser` and the docs check (tg4_ml.eval.browser): Debian's chromium,
+#     installed when none is found and we are root with apt-get (as tools/pg.sh does for PostgreSQL), else skipped with the reason
+find_chromium() { python -c 'from tg4_ml.eval.browser import chromium; print(chromium() or "")' 2>/dev/null; }
+chromium_path=$(find_chromium)
+if [ -z "$chromium_path" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing Debian's chromium (headless browser for the browser checks)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  chromium_path=$(find_chromium)
+fi
+if [ -n "$chromium_path" ]; then
+  flags="$flags browser"; echo "browser: $chromium_path ($("$chromium_path" --version 2>/dev/null | head -1))"
+else
+  echo "note: $(python -c 'from tg4_ml.eval.browser import why_no_chromium; print(why_no_chromium())'): cells flagged browser and the docs check are skipped"
+fi
+
 # 5. every notebook; flagged cells run where they can
 if [ -n "$(python -c 'from tg4_ml.core import real_data_dir; print(real_data_dir() or "")')" ]; then
   flags="$flags realdata"
@@ -90,6 +106,22 @@ for nb in experiments/*.ipynb; do
   fi
 done
 rm -rf "$exp_out"
+
+# 7. the notebooks as a site (tools/docs.py): every notebook rendered as committed (--no-execute: fast) into a throwaway folder, then
+#    three of them executed and rendered over it, and (with Chromium) the index and those three pages (one with plotly figures)
+#    opened in the browser: figures drawn, no script errors or failed loads, the index links every page and nothing missing.
+#    The full site, every notebook executed: python tools/docs.py (into _docs/).
+docs_out=$(mktemp -d)
+t0=$(date +%s)
+docs_check=(); [ -n "$chromium_path" ] && docs_check=(--flags browser --check $DOCS_PAGES)
+if python tools/docs.py --out "$docs_out" --no-execute >"$log" 2>&1 && tail -2 "$log" \
+   && python tools/docs.py --out "$docs_out" --only $DOCS_PAGES "${docs_check[@]}"; then
+  echo "docs: site built$([ -n "$chromium_path" ] && echo ' and checked in the browser') ($(( $(date +%s) - t0 )) s)"; passed=$((passed + 1))
+else
+  tail -20 "$log"; echo "docs FAILED (python tools/docs.py --only $DOCS_PAGES ${docs_check[*]})"; failed=$((failed + 1))
+fi
+[ -n "$chromium_path" ] || echo "docs: pages not opened in a browser (no Chromium)"
+rm -rf "$docs_out"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
