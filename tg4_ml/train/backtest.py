@@ -38,6 +38,7 @@ class ModelBacktest:
     baselines: dict
     backtest: BacktestResult
     report_path: Path | None = None
+    calibration: dict | None = None     # reliability of the predicted class on the labelled rows (None without any)
 
     @property
     def in_sample(self) -> bool: return self.sample.startswith('IN-SAMPLE')
@@ -128,7 +129,7 @@ def backtest_model(store, registry: ModelRegistry | str | Path, ref: str, start=
         majority = int(np.argmax([share[n] for n in LABEL_NAMES])) if share else int(np.bincount(yt, minlength=3).argmax())
         base = baselines(None, y, rows, tc.horizon, majority=majority)
         figures = {'confusion': confusion_figure(metrics['confusion'], 'Confusion matrix (backtest range)'), 'calibration': calibration_figure(cal)}
-    result = ModelBacktest(mv.ref, symbol, start, end, '; '.join(notes), trading, metrics, base, bt)
+    result = ModelBacktest(mv.ref, symbol, start, end, '; '.join(notes), trading, metrics, base, bt, calibration=cal)
     if report is not None:
         from tg4_ml.eval.report import equity_figure, html_report, trades_figure
         warning = result.sample if result.sample != 'out-of-sample' else None

@@ -237,7 +237,7 @@ def compare_models(registry: ModelRegistry | str | Path, store, symbol: str | No
     base_columns, base_curves = _baselines(backtests)
     summary.update(base_columns)
     curves = {ref: exposure_curve(mb.backtest) for ref, mb in backtests.items()} | base_curves
-    warnings = {ref: report_warnings(mb.backtest, getattr(mb, 'calibration', None))        # calibration: where the backtest keeps it
+    warnings = {ref: report_warnings(mb.backtest, mb.calibration)
                      + ([mb.sample] if mb.sample != 'out-of-sample' else []) for ref, mb in backtests.items()}
     diff, shared = config_differences({mv.ref: mv.config for mv in versions})
     result = CompareResult(Path(out), sym, versions, backtests, summary, curves, diff, shared, metrics_table(versions), warnings)
