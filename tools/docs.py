@@ -169,12 +169,14 @@ def plotly_div(fig: dict) -> str:
     return pio.to_html(fig, include_plotlyjs=False, full_html=False, validate=False)
 
 
-def postprocess(nb) -> tuple[int, int]:
-    "After execution: drop hidden cells and directive lines, hide export sources, note skipped cells, plotly JSON -> div. (figures, skipped)"
+def postprocess(nb, executed: bool = True) -> tuple[int, int]:
+    """After execution: drop hidden cells and directive lines, hide export sources (shown when not executed: there is no `show_doc`
+    output then), note skipped cells, plotly JSON -> div. Returns (figures, cells not run)."""
     import nbformat
     cells, figures, skipped = [], 0, 0
     for c in nb.cells:
         plan = c.get('metadata', {}).pop('tg4_docs', {})
+        if not executed and not plan.get('doc'): plan.pop('source_hidden', None)
         if c.cell_type != 'code': cells.append(c); continue
         if plan.get('hide'): continue
         if plan.get('skip'):
@@ -231,7 +233,7 @@ def build_one(job: dict) -> dict:
         try: nb, error = execute(nb, src, job['timeout'])
         except Exception as e: error = f"could not execute: {type(e).__name__}: {e}"
     nb = nbformat.reads(json.dumps(nb), as_version=4)         # outputs as execnb wrote them -> nbformat's nodes
-    figures, skipped = postprocess(nb)
+    figures, skipped = postprocess(nb, executed=job['execute'])
     body = render_body(nb)
     if error:
         body = (f"<p class='failed'>This notebook failed to execute in this build: {html.escape(error)}. "
