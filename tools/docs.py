@@ -399,7 +399,8 @@ def main(argv=None) -> int:
           f"{', flags ' + ' '.join(run_flags) if run_flags else ''})", flush=True)
     results = {}
     # a fresh process for each notebook, as nbdev_test's shells are separate: no module state, cwd or alarm carries over
-    with ProcessPoolExecutor(max_workers=max(1, args.jobs), max_tasks_per_child=1) as pool:
+    fresh = {} if args.no_execute else {'max_tasks_per_child': 1}
+    with ProcessPoolExecutor(max_workers=max(1, args.jobs), **fresh) as pool:
         futures = {pool.submit(build_one, j): j for j in jobs}
         for f in as_completed(futures):
             j = futures[f]
