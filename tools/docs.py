@@ -357,7 +357,7 @@ def main(argv=None) -> int:
     ap.add_argument('--only', nargs='+', metavar='NB', help='render these notebooks only (file name, stem or number prefix); the index lists all')
     ap.add_argument('--out', default=str(ROOT/'_docs'), help='site folder (default _docs/, git-ignored)')
     ap.add_argument('--jobs', type=int, default=2, help='notebooks executed at a time (default 2)')
-    ap.add_argument('--timeout', type=float, default=300, help='seconds a notebook may run (default 300)')
+    ap.add_argument('--timeout', type=float, default=600, help='seconds a notebook may run (default 600)')
     ap.add_argument('--flags', default='', help='test flags whose cells run too, as for nbdev_test (e.g. "slow realdata")')
     ap.add_argument('--no-execute', action='store_true', help='render the notebooks as committed (no outputs), without running them')
     ap.add_argument('--keep-going', action='store_true', help='exit 0 even if a notebook failed to execute')
