@@ -3,10 +3,11 @@
     python tools/docs.py [--only NB ...] [--out DIR] [--jobs N] [--timeout S] [--flags "slow ..."] [--no-execute] [--keep-going]
 
 nbdev's own site (`nbdev_install_quarto && nbdev_docs`) needs Quarto, a binary that PyPI cannot install; this path needs only
-what `pip install -e ".[dev]"` brings (nbclient executes, nbconvert renders) and works offline:
+what `pip install -e ".[dev]"` brings (nbdev's execnb executes, nbconvert renders) and works offline:
 
-- each notebook is executed in a fresh Jupyter kernel (working directory nbs/, as `nbdev_test` runs it), at most `--timeout` seconds a
-  notebook, `--jobs` notebooks at a time. Cells that `nbdev_test` skips are not run either: those flagged with a test flag of
+- each notebook is executed as `nbdev_test` executes it (execnb's in-process IPython shell, working directory nbs/: a notebook whose
+  tests pass builds; a Jupyter kernel would differ, e.g. its running event loop refuses `asyncio.run`), in a fresh process, at most
+  `--timeout` seconds a notebook, `--jobs` notebooks at a time; nbconvert renders. Cells that `nbdev_test` skips are not run either: those flagged with a test flag of
   settings.ini (`#| slow`, `#| postgres`, `#| realdata`, `#| cuda`, `#| browser`) unless `--flags` names it, `#| eval: false`, and the
   final `nbdev_export()` cell; their source is shown with a note saying why they did not run.
 - as nbdev's site does: `#| hide`, `#| exporti` and `#| default_exp` cells are left out, `#| export` cells show their documentation
@@ -20,7 +21,7 @@ what `pip install -e ".[dev]"` brings (nbclient executes, nbconvert renders) and
 
 Prints each page with its size and time, and the totals.
 """
-import argparse, ast, html, os, re, subprocess, sys, time, traceback
+import argparse, ast, html, json, os, re, sys, time, traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from configparser import ConfigParser
 from pathlib import Path
@@ -136,31 +137,30 @@ def prepare(nb: dict, run_flags: set, all_flags: set) -> dict:
     return nb
 
 
-def execute(nb, cwd: Path, timeout: float) -> str | None:
-    "Run the notebook's cells in a fresh kernel, skipping the planned ones, within `timeout` seconds in all; the error, or None."
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError
-
-    class Client(NotebookClient):
-        async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
-            if cell.get('metadata', {}).get('tg4_docs', {}).get('skip') or cell.cell_type != 'code': return cell
-            left = self.deadline - time.monotonic()
-            if left <= 0: raise CellTimeoutError(f"the notebook ran past its {timeout:.0f} s (tools/docs.py --timeout)")
-            self.timeout = max(1, int(left))
-            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
-
-    client = Client(nb, timeout=int(timeout), kernel_name='python3', resources={'metadata': {'path': str(cwd)}},
-                    allow_errors=False, record_timing=False)
-    client.deadline = time.monotonic() + timeout
-    try: client.execute(stderr=subprocess.DEVNULL)     # the kernel process's own log (cell output comes over its channels)
-    except CellExecutionError as e:
-        msg = re.sub(r'\x1b\[[0-9;]*m', '', str(e)).strip()          # the traceback's colours
-        return msg.splitlines()[-1] if msg else 'a cell failed'
-    except CellTimeoutError as e:
-        cell = str(e).split('-------------------')[1].strip().splitlines()[0] if '-------------------' in str(e) else '?'
-        return f"ran past its {timeout:.0f} s (tools/docs.py --timeout) in the cell that starts {cell!r}"
-    except Exception as e: return f"{type(e).__name__}: {e}"
-    return None
+def execute(nb: dict, path: Path, timeout: float) -> tuple[dict, str | None]:
+    """Run the notebook's cells as `nbdev_test` does (execnb's `CaptureShell`, in this process, working directory nbs/), skipping
+    the planned ones, within `timeout` seconds in all. The notebook with its outputs, and the error or None."""
+    from execnb.shell import CaptureShell
+    from execnb.nbio import dict2nb, nb2dict
+    from fastcore.xtras import working_directory
+    nbo = dict2nb(nb)
+    shell = CaptureShell(path)
+    deadline, error = time.monotonic() + timeout, None
+    with working_directory(path.parent):
+        for cell in nbo.cells:
+            if cell.cell_type != 'code' or cell.get('metadata', {}).get('tg4_docs', {}).get('skip'): continue
+            left = deadline - time.monotonic()
+            if left <= 0:
+                error = f"ran past its {timeout:.0f} s (tools/docs.py --timeout)"; break
+            shell.timeout = max(1, int(left))
+            shell.cell(cell)
+            if shell.exc is not None:
+                e = shell.exc
+                first = cell.source.strip().splitlines()[0] if cell.source.strip() else ''
+                error = (f"ran past its {timeout:.0f} s (tools/docs.py --timeout) in the cell that starts {first!r}" if isinstance(e, TimeoutError)
+                         else f"{type(e).__name__}: {e}")
+                break
+    return nb2dict(nbo), error
 
 
 def plotly_div(fig: dict) -> str:
@@ -169,12 +169,14 @@ def plotly_div(fig: dict) -> str:
     return pio.to_html(fig, include_plotlyjs=False, full_html=False, validate=False)
 
 
-def postprocess(nb) -> tuple[int, int]:
-    "After execution: drop hidden cells and directive lines, hide export sources, note skipped cells, plotly JSON -> div. (figures, skipped)"
+def postprocess(nb, executed: bool = True) -> tuple[int, int]:
+    """After execution: drop hidden cells and directive lines, hide export sources (shown when not executed: there is no `show_doc`
+    output then), note skipped cells, plotly JSON -> div. Returns (figures, cells not run)."""
     import nbformat
     cells, figures, skipped = [], 0, 0
     for c in nb.cells:
         plan = c.get('metadata', {}).pop('tg4_docs', {})
+        if not executed and not plan.get('doc'): plan.pop('source_hidden', None)
         if c.cell_type != 'code': cells.append(c); continue
         if plan.get('hide'): continue
         if plan.get('skip'):
@@ -186,6 +188,7 @@ def postprocess(nb) -> tuple[int, int]:
         outs = []
         for o in c.get('outputs', []):
             data = o.get('data', {})
+            if o.get('output_type') in ('display_data', 'execute_result') and not data: continue    # nothing to show
             if plan.get('doc') and 'text/markdown' in data:     # show_doc's source link carries Quarto's {target=...} attributes
                 data['text/markdown'] = re.sub(r'\{target="_blank"[^}]*\}', '', data['text/markdown'])
             if 'application/vnd.plotly.v1+json' in data:
@@ -224,13 +227,13 @@ def build_one(job: dict) -> dict:
     t0 = time.monotonic()
     os.environ['PLOTLY_RENDERER'] = 'plotly_mimetype'     # the kernel inherits it: figures as JSON, drawn by the shared plotly.js
     src = Path(job['path'])
-    nb = nbformat.read(src, as_version=4)
-    nb = nbformat.from_dict(prepare(nb, set(job['run_flags']), set(job['all_flags'])))
+    nb = prepare(nbformat.read(src, as_version=4), set(job['run_flags']), set(job['all_flags']))
     error = None
     if job['execute']:
-        try: error = execute(nb, src.parent, job['timeout'])
+        try: nb, error = execute(nb, src, job['timeout'])
         except Exception as e: error = f"could not execute: {type(e).__name__}: {e}"
-    figures, skipped = postprocess(nb)
+    nb = nbformat.reads(json.dumps(nb), as_version=4)         # outputs as execnb wrote them -> nbformat's nodes
+    figures, skipped = postprocess(nb, executed=job['execute'])
     body = render_body(nb)
     if error:
         body = (f"<p class='failed'>This notebook failed to execute in this build: {html.escape(error)}. "
@@ -354,7 +357,7 @@ def main(argv=None) -> int:
     ap.add_argument('--only', nargs='+', metavar='NB', help='render these notebooks only (file name, stem or number prefix); the index lists all')
     ap.add_argument('--out', default=str(ROOT/'_docs'), help='site folder (default _docs/, git-ignored)')
     ap.add_argument('--jobs', type=int, default=2, help='notebooks executed at a time (default 2)')
-    ap.add_argument('--timeout', type=float, default=300, help='seconds a notebook may run (default 300)')
+    ap.add_argument('--timeout', type=float, default=600, help='seconds a notebook may run (default 600)')
     ap.add_argument('--flags', default='', help='test flags whose cells run too, as for nbdev_test (e.g. "slow realdata")')
     ap.add_argument('--no-execute', action='store_true', help='render the notebooks as committed (no outputs), without running them')
     ap.add_argument('--keep-going', action='store_true', help='exit 0 even if a notebook failed to execute')
@@ -395,7 +398,9 @@ def main(argv=None) -> int:
     print(f"tools/docs.py: {len(jobs)} notebooks into {out} ({'not executed' if args.no_execute else f'executed, {args.jobs} at a time, {args.timeout:.0f} s each at most'}"
           f"{', flags ' + ' '.join(run_flags) if run_flags else ''})", flush=True)
     results = {}
-    with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+    # a fresh process for each notebook, as nbdev_test's shells are separate: no module state, cwd or alarm carries over
+    fresh = {} if args.no_execute else {'max_tasks_per_child': 1}
+    with ProcessPoolExecutor(max_workers=max(1, args.jobs), **fresh) as pool:
         futures = {pool.submit(build_one, j): j for j in jobs}
         for f in as_completed(futures):
             j = futures[f]
