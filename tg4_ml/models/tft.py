@@ -352,6 +352,8 @@ def variable_importance_figure(weights, names, title: str = 'variable selection 
     import plotly.graph_objects as go
     w = _numpy(weights)
     if w.shape[-1] != len(names): raise ValueError(f"variable_importance_figure: {w.shape[-1]} weights per row for {len(names)} names")
+    dup = sorted({n for n in names if list(names).count(n) > 1})
+    if dup: raise ValueError(f"variable_importance_figure: names {dup} appear twice (plotly would merge their bars): name each input once, e.g. 'hour_sin (known)'")
     mean = w.reshape(-1, w.shape[-1]).mean(0)
     order = np.argsort(mean)
     fig = go.Figure(go.Bar(x=mean[order], y=[names[i] for i in order], orientation='h'))
