@@ -219,7 +219,7 @@ class ParquetStore(Store):
         self.root = Path(root).expanduser().resolve()
         self.url = str(self.root)
         self.max_parts, self.max_part_bytes = max_parts, max_part_bytes    # compaction threshold per month; max_parts=0: no parts
-        self._infos: dict[Path, dict] = {}                                 # footer facts per folder: {file name: (stat key, _FileInfo)}
+        self._infos: dict[Path, dict] = {}                                 # per folder: {file name: (stat key, _FileInfo, path, (month, part number))}
         marker = self.root/'tg4_store.json'
         if marker.exists():
             meta = json.loads(marker.read_text())
@@ -255,7 +255,7 @@ class ParquetStore(Store):
         tmp.write_text(json.dumps(meta)); os.replace(tmp, marker)
         self._version = _PARTS_VERSION
 
-# %% ../../nbs/13_data.store.ipynb #4743ed50
+# %% ../../nbs/13_data.store.ipynb #2a3f3a90
 _MERGED_KEY = b'tg4_ml.parts_merged'       # month file metadata: number of the last part merged into it
 _ROW_GROUP = 65_536                        # rows per row group of the files this store writes
 
@@ -332,16 +332,20 @@ def _listing(self: ParquetStore, dataset: str, symbol: str) -> dict[str, _Month]
     old, new, parts = self._infos.get(d, {}), {}, []
     months: dict[str, _Month] = {}
     for e in entries:
-        mm, mp = _MONTH_FILE.match(e.name), _PART_FILE.match(e.name)
-        if not (mm or mp): continue
+        hit = old.get(e.name)
+        if hit is not None: where = hit[3]
+        elif mm := _MONTH_FILE.match(e.name): where = (f"{mm[1]}-{mm[2]}", None)
+        elif mp := _PART_FILE.match(e.name): where = (f"{mp[1]}-{mp[2]}", int(mp[3]))
+        else: continue
         try:
             st = e.stat()
             key = (st.st_ino, st.st_size, st.st_mtime_ns)
-            info = old[e.name][1] if e.name in old and old[e.name][0] == key else _file_info(Path(e.path), st.st_size)
+            path = hit[2] if hit is not None else Path(e.path)
+            info = hit[1] if hit is not None and hit[0] == key else _file_info(path, st.st_size)
         except FileNotFoundError: continue        # gone since the listing (merged by a compaction): readers re-check
-        new[e.name] = (key, info)
-        if mm: months[f"{mm[1]}-{mm[2]}"] = _Month(f"{mm[1]}-{mm[2]}", Path(e.path), info)
-        else: parts.append((f"{mp[1]}-{mp[2]}", int(mp[3]), Path(e.path), info))
+        new[e.name] = (key, info, path, where)
+        if where[1] is None: months[where[0]] = _Month(where[0], path, info)
+        else: parts.append((where[0], where[1], path, info))
     self._infos[d] = new
     for stem, n, path, info in sorted(parts, key=lambda p: (p[0], p[1])):
         m = months.setdefault(stem, _Month(stem, d/f"{stem}.parquet", None))
@@ -534,7 +538,7 @@ def _apply(self: ParquetStore, dataset: str, symbol: str, action: str, m: _Month
         for stem, earlier in self._listing(dataset, symbol).items():
             if stem < m.stem and (earlier.parts or earlier.stale): self._compact_month(dataset, symbol, stem)
 
-# %% ../../nbs/13_data.store.ipynb #e230d8fc
+# %% ../../nbs/13_data.store.ipynb #b333ce78
 def _months(stamps: pd.DatetimeIndex) -> np.ndarray:
     "UTC month of each timestamp as datetime64[M] (str() gives the file stem '2025-01')."
     return stamps.tz_localize(None).to_numpy().astype('datetime64[M]')
