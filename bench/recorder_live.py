@@ -1,4 +1,4 @@
-"""The live recorder for ~60 s against a local Kraken (tg4_ml.data.recorder.FakeKraken) at 10x Kraken's typical message rate.
+"""The live recorder for ~60 s against a local Kraken (tg4_ml.data.kraken_fakes.FakeKraken) at 10x Kraken's typical message rate.
 
 The recorder runs as `record_sync` in its own process (as `tg4-ml record` would), writing a Parquet store; the WebSocket
 and REST servers run in this process. Printed: messages in (recorder) vs sent (server), rows out vs the served market
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tg4_ml.data.recorder import FakeKraken, fake_tape, recorder_process, stored_equals_truth, wait_for
+from tg4_ml.data.kraken_fakes import FakeKraken, fake_tape, recorder_process, stored_equals_truth, wait_for
 from tg4_ml.data.recorder import record
 from tg4_ml.data.store import Store, WriteReport, open_store
 from tg4_ml.data.validate import validate_candles, validate_trades

@@ -162,8 +162,9 @@ def _download_args(p):
     p.add_argument('--until', help="end of the range (default: the exchange's last closed bar)")
     p.add_argument('--exchange', default='kraken', help="a ccxt exchange id (default kraken)")
     p.add_argument('--timeframe', default='1m', help="bar timeframe (default 1m)")
-    p.add_argument('--limit', type=int, help="at most this many OHLC requests (the rest on the next run)")
+    p.add_argument('--limit', type=int, help="at most this many requests, OHLC and Trades (the rest on the next run)")
     p.add_argument('--accept-gap', action='store_true', help="start at the oldest bar the exchange serves when --since is older, and report the hole")
+    p.add_argument('--no-trades', action='store_true', help="kraken: do not rebuild bars older than its 720-entry OHLC window from its trades")
     p.add_argument('--no-progress', action='store_true', help="no progress bar")
     p.add_argument('--url', help="the exchange's public API root (e.g. a local test server)")
     p.add_argument('--rate-limit-ms', type=int, help="milliseconds between requests (default: ccxt's for the exchange)")
@@ -177,11 +178,12 @@ def cmd_download(args, cfg: Config) -> int:
     if args.rate_limit_ms is not None: opts['rateLimit'] = args.rate_limit_ms
     for symbol in args.symbol:
         try: r = download(args.store or cfg.store_url, symbol, args.since, args.until, args.exchange, args.timeframe, not args.no_progress,
-                          opts or None, args.limit, args.accept_gap)
+                          opts or None, args.limit, args.accept_gap, from_trades=not args.no_trades)
         except DownloadError as e: raise CliError(str(e)) from None
         span = f"{r['first']} .. {r['last']}" if r['first'] is not None else 'nothing new'
-        print(f"{r['exchange']} {r['symbol']} {r['timeframe']}: {r['candles_written']:,} candles written ({span}), {r['already_present']:,} already stored, "
-              f"{r['requests']} requests" + ('' if r['complete'] else '; partial: run the same command again to resume')
+        print(f"{r['exchange']} {r['symbol']} {r['timeframe']}: {r['candles_written']:,} candles written ({span})"
+              + (f" ({r['candles_from_trades']:,} rebuilt from trades)" if r.get('candles_from_trades') else '')
+              + f", {r['already_present']:,} already stored, {r['requests']} requests" + ('' if r['complete'] else '; partial: run the same command again to resume')
               + (f"; not served by the exchange: {r['unserved']}" if r['unserved'] else ''))
     return 0
 

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['KRAKEN_WS_URL', 'CHANNELS', 'COUNTS', 'subscribe_messages', 'parse_time_us', 'v2_trade', 'v2_bar', 'v2_message',
-           'Batch', 'LiveAggregator', 'parse_trade', 'parse_bar', 'BatchWriter']
+           'Batch', 'LiveAggregator', 'parse_trade', 'parse_bar', 'BatchWriter', 'trade_candles']
 
 # %% ../../nbs/17_data.kraken_ws.ipynb #11037627
 import json, re, time
@@ -335,3 +335,38 @@ def _flush(self: BatchWriter, final: bool) -> dict:
     for k, v in out.items(): self.totals[k] += v
     self.totals['flushes'] += 1
     return out
+
+# %% ../../nbs/17_data.kraken_ws.ipynb #da733a7c
+def _exact_ints(x: np.ndarray, least: int, what: str) -> tuple[np.ndarray, int]:
+    "(k, d): integers with x == k / 10**d exactly (the decimals the exchange sent), d the smallest >= `least` that works."
+    for d in range(least, 16):
+        k = np.rint(x*10.0**d)
+        if np.abs(k).max(initial=0) >= 2**53: break
+        if np.array_equal(k/10.0**d, x): return k.astype(np.int64), d
+    bad = x[np.rint(x*1e15)/1e15 != x]
+    raise ValueError(f"{what}: {len(bad) or 'some'} values are not decimals of at most 15 digits after the point (e.g. {bad[:1].tolist()})")
+
+def _round_half_even(num: int, den: int) -> int:
+    k, r = divmod(num, den)
+    return k + (2*r > den or (2*r == den and k % 2 == 1))
+
+def trade_candles(trades: pd.DataFrame, price_decimals: int, volume_decimals: int = 8) -> pd.DataFrame:
+    "Kraken's 1-minute bars of `trades` (timestamps non-decreasing, in the exchange's order): one per minute with a trade, exact decimal volume and vwap (see above)."
+    cols = ['open', 'high', 'low', 'close', 'volume', 'trade_count', 'vwap']
+    if not len(trades): return pd.DataFrame({c: np.array([], float) for c in cols}, index=pd.DatetimeIndex([], name='timestamp').tz_localize('UTC').as_unit('us'))
+    us = pd.DatetimeIndex(trades['timestamp']).as_unit('us').asi8
+    back = np.flatnonzero(np.diff(us) < 0)
+    if len(back): raise ValueError(f"trade_candles: trades out of time order, first at row {back[0] + 1} ({pd.Timestamp(us[back[0] + 1], unit='us', tz='UTC')}); pass them in the exchange's order")
+    price, volume = trades['price'].to_numpy(float), trades['volume'].to_numpy(float)
+    minute = us - us % 60_000_000
+    starts = np.flatnonzero(np.r_[True, minute[1:] != minute[:-1]]); ends = np.r_[starts[1:], len(us)]
+    p, pd_ = _exact_ints(price, price_decimals, 'trade prices')
+    q, qd = _exact_ints(volume, 0, 'trade volumes')
+    q_obj = q.astype(object)                                      # Python integers: exact sums, no overflow
+    sum_q, sum_pq = np.add.reduceat(q_obj, starts), np.add.reduceat(p.astype(object)*q_obj, starts)
+    vwap_den = 10**(pd_ - price_decimals)                         # sum_pq/sum_q is at scale 10**pd_; vwap at 10**price_decimals
+    vwap = np.array([_round_half_even(int(a), int(b)*vwap_den)/10**price_decimals for a, b in zip(sum_pq, sum_q)])
+    vol = np.array([(_round_half_even(int(b), 10**(qd - volume_decimals))/10**volume_decimals) if qd > volume_decimals else int(b)/10**qd for b in sum_q])
+    return pd.DataFrame({'open': price[starts], 'high': np.maximum.reduceat(price, starts), 'low': np.minimum.reduceat(price, starts),
+                         'close': price[ends - 1], 'volume': vol, 'trade_count': (ends - starts).astype(float), 'vwap': vwap},
+                        index=pd.DatetimeIndex(_utc(minute[starts]), name='timestamp').tz_localize('UTC'))

@@ -4,21 +4,18 @@
 
 # %% auto #0
 __all__ = ['KRAKEN_REST_URL', 'backoff_delay', 'rest_pair', 'KrakenRestError', 'parse_rest_ohlc', 'parse_rest_trades', 'rest_get',
-           'fetch_ohlc', 'fetch_trades', 'FakeKraken', 'fake_tape', 'Recorder', 'record', 'record_sync',
-           'stored_equals_truth', 'recorder_process', 'wait_for']
+           'fetch_ohlc_window', 'fetch_ohlc', 'trade_pages', 'fetch_trades', 'pair_decimals', 'Recorder', 'record',
+           'record_sync']
 
 # %% ../../nbs/17a_data.recorder.ipynb #d4d5ec9b
-import asyncio, json, os, random, signal, subprocess, sys, threading, time, urllib.error, urllib.parse, urllib.request
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+import asyncio, json, random, signal, time, urllib.error, urllib.parse, urllib.request
 
 import numpy as np
 import pandas as pd
 from fastcore.basics import patch
 
 from ..core import normalize_symbol, split_symbol
-from .kraken_ws import KRAKEN_WS_URL, BatchWriter, LiveAggregator, parse_time_us, subscribe_messages
+from .kraken_ws import KRAKEN_WS_URL, BatchWriter, LiveAggregator, parse_time_us, subscribe_messages, trade_candles
 from .store import Store, open_store
 from .validate import DataValidationError
 from ..types import TIMESTAMP_DTYPE
@@ -95,285 +92,58 @@ def rest_get(rest_url: str, endpoint: str, params: dict, timeout: float = 10.0, 
             if attempt == retries: raise KrakenRestError(f"GET {url} failed: {e}") from e
             time.sleep(backoff_delay(attempt, 0.2, 5.0))
 
-def fetch_ohlc(rest_url: str, symbol: str, after: pd.Timestamp, before: pd.Timestamp | None = None) -> pd.DataFrame:
-    "Committed 1-minute candles with bar open in (after, before) from Kraken REST (at most its last 720 bars)."
+def fetch_ohlc_window(rest_url: str, symbol: str, after: pd.Timestamp, before: pd.Timestamp | None = None) -> tuple[pd.DataFrame, pd.Timestamp | None, pd.Timestamp | None]:
+    "(committed 1-minute candles with bar open in (after, before), the open of the oldest entry the answer held, the forming bar's open) from Kraken REST OHLC."
     payload = rest_get(rest_url, 'OHLC', {'pair': rest_pair(symbol), 'interval': 1, 'since': int(after.timestamp())})
     candles, _ = parse_rest_ohlc(payload, symbol)
-    keep = candles.index > after
+    rows = _rest_rows(payload, f"Kraken OHLC for {symbol}")[0]
+    first, forming = (_utc_seconds([rows[0][0], rows[-1][0]]) if rows else [None, None])
+    keep = (candles.index > after) & (candles.trade_count.to_numpy() > 0)      # a listed minute without trades is no bar
     if before is not None: keep &= candles.index < before
-    return candles[keep]
+    return candles[keep], first, forming
 
-def fetch_trades(rest_url: str, symbol: str, start: pd.Timestamp, end: pd.Timestamp | None = None, max_pages: int = 10_000) -> pd.DataFrame:
-    "Trades with timestamp in [start, end) from Kraken REST, paged by its nanosecond `last` cursor (deduplicated by trade_id)."
-    since, parts, seen = int(start.value) - 1, [], set()   # start.value: ns since epoch; since is exclusive
-    for _ in range(max_pages):
-        page, last = parse_rest_trades(rest_get(rest_url, 'Trades', {'pair': rest_pair(symbol), 'since': since}), symbol)
-        page = page[~page.trade_id.isin(seen)] if len(seen) else page
-        if not len(page): break
-        seen.update(page.trade_id.tolist()); parts.append(page)
-        nxt = int(last) if last is not None else int(page.timestamp.iloc[-1].value)
-        if nxt <= since or (end is not None and page.timestamp.iloc[-1] >= end): break
-        since = nxt
+def fetch_ohlc(rest_url: str, symbol: str, after: pd.Timestamp, before: pd.Timestamp | None = None) -> pd.DataFrame:
+    "Committed 1-minute candles with bar open in (after, before) from Kraken REST (at most its last 720 bars)."
+    return fetch_ohlc_window(rest_url, symbol, after, before)[0]
+
+def trade_pages(get, symbol: str, start: pd.Timestamp, end: pd.Timestamp | None = None, max_pages: int = 100_000, pace: float = 0.0):
+    """Pages (canonical trades + trade_id) with timestamp in [start, end) from Kraken's Trades endpoint, oldest first; `get(since_ns)`
+    returns one answer. Each request asks from 1 ns before the last trade received (so trades sharing its time are never lost
+    whether Kraken's `since` is inclusive or not); the trades already received come again and are dropped by trade_id."""
+    since, seen, full = int(start.value) - 1, set(), 0
+    for i in range(max_pages):
+        if i and pace: time.sleep(pace)
+        page, last = parse_rest_trades(get(since), symbol)
+        new = page[~page.trade_id.isin(seen)] if seen else page
+        if not len(new):
+            if len(page) >= max(full, 2) and page.timestamp.iloc[0] == page.timestamp.iloc[-1]:
+                raise KrakenRestError(f"Kraken Trades for {symbol}: a whole page of trades at {page.timestamp.iloc[-1]}: cannot page past them")
+            return
+        full = max(full, len(page))
+        seen = set(page.trade_id.tolist())
+        t_last = new.timestamp.iloc[-1]
+        keep = new.timestamp >= start
+        if end is not None: keep &= new.timestamp < end
+        if keep.any(): yield new[keep].reset_index(drop=True)
+        if end is not None and t_last >= end: return
+        nxt = min(int(last), t_last.value) if last is not None else t_last.value
+        if nxt - 1 < since: raise KrakenRestError(f"Kraken Trades for {symbol}: the cursor went back ({last!r} after since={since})")
+        since = nxt - 1
+    raise KrakenRestError(f"Kraken Trades for {symbol}: stopped after {max_pages} pages at {t_last}")
+
+def fetch_trades(rest_url: str, symbol: str, start: pd.Timestamp, end: pd.Timestamp | None = None, max_pages: int = 100_000, pace: float = 0.0) -> pd.DataFrame:
+    "Trades with timestamp in [start, end) from Kraken REST (`trade_pages` over `rest_get`, `pace` seconds between requests)."
+    parts = list(trade_pages(lambda since: rest_get(rest_url, 'Trades', {'pair': rest_pair(symbol), 'since': since}), symbol, start, end, max_pages, pace))
     trades = pd.concat(parts, ignore_index=True) if parts else parse_rest_trades({'result': {'X': [], 'last': None}}, symbol)[0]
-    keep = trades.timestamp >= start
-    if end is not None: keep &= trades.timestamp < end
-    return trades[keep].sort_values('timestamp', kind='stable').reset_index(drop=True)
+    return trades.sort_values('timestamp', kind='stable').reset_index(drop=True)
 
-# %% ../../nbs/17a_data.recorder.ipynb #07654892
-def _iso(us: int, digits: int = 6) -> str:
-    t = pd.Timestamp(int(us), unit='us', tz='UTC')
-    return t.strftime('%Y-%m-%dT%H:%M:%S.%f') + '0'*(digits - 6) + 'Z'
-
-class FakeKraken:
-    "Local Kraken WebSocket v2 + REST servers replaying one scripted market (see above)."
-    def __init__(self, trades: dict, rate: float | None = None, snapshot_trades: int = 3, snapshot_bars: int = 1,
-                 drops=(), reconnect_skip: int = 0, heartbeat_every: int = 50, junk: dict | None = None, rest_down: bool = False,
-                 close_at_end: bool = False):
-        self.symbols = [normalize_symbol(s) for s in trades]
-        self.rate, self.snapshot_trades, self.snapshot_bars = rate, snapshot_trades, snapshot_bars
-        self.drops, self.reconnect_skip, self.rest_down, self.close_at_end = sorted(drops), reconnect_skip, rest_down, close_at_end
-        self.end_connection = None                  # the connection that was sent the end of the script
-        self._build({normalize_symbol(s): t for s, t in trades.items()}, heartbeat_every, junk or {})
-        self.cursor, self.connections, self.sent, self.dropped, self.rest_calls = 0, 0, 0, 0, 0
-        self.ws_url = self.rest_url = None
-
-# %% ../../nbs/17a_data.recorder.ipynb #f56e8e7b
-def fake_tape(symbols=('BTC/USD', 'XRP/USDT'), minutes: int = 10, trades_per_minute: int = 20, seed: int = 0,
-              start='2026-01-05 10:00') -> dict:
-    "A random-walk trade tape per symbol (timestamp, price, volume, side) for `FakeKraken`: whole microseconds, a repeated identical fill now and then, every symbol trading in the last minute."
-    rng = np.random.default_rng(seed)
-    out, t0 = {}, pd.Timestamp(start, tz='UTC').value//1000
-    for k, s in enumerate(symbols):
-        n = minutes*trades_per_minute
-        us = np.sort(t0 + rng.integers(0, minutes*60_000_000, n))
-        us[-1] = t0 + minutes*60_000_000 - 1 - k                  # every symbol trades in the last minute
-        price = np.round((100.0 + 10*k)*np.exp(np.cumsum(rng.normal(0, 1e-3, n))), 4)
-        volume = np.round(rng.exponential(1.0, n) + 1e-3, 6)
-        side = np.where(rng.random(n) < 0.5, 'buy', 'sell')
-        dup = rng.choice(n - 1, size=max(1, n//50), replace=False)   # identical fills: same time, price, size, side
-        us[dup + 1], price[dup + 1], volume[dup + 1], side[dup + 1] = us[dup], price[dup], volume[dup], side[dup]
-        order = np.argsort(us, kind='stable')
-        out[s] = pd.DataFrame({'timestamp': pd.to_datetime(us[order], unit='us', utc=True).astype(TIMESTAMP_DTYPE), 'price': price[order],
-                               'volume': volume[order], 'side': side[order].astype(str)})
-    return out
-
-@patch
-def _build(self: FakeKraken, trades: dict, heartbeat_every: int, junk: dict):
-    frames = []
-    for s, t in trades.items():
-        t = t.sort_values('timestamp', kind='stable').reset_index(drop=True)
-        frames.append(pd.DataFrame({'symbol': s, 'us': t.timestamp.astype(TIMESTAMP_DTYPE).astype('int64').to_numpy(), 'row': np.arange(len(t)),
-                                    'price': t.price.to_numpy(float), 'volume': t.volume.to_numpy(float), 'side': t.side.astype(str).to_numpy()}))
-    ev = pd.concat(frames, ignore_index=True).sort_values(['us', 'symbol'], kind='stable').reset_index(drop=True)
-    ev['trade_id'] = np.arange(1, len(ev) + 1)
-    self.tape = {s: ev[ev.symbol == s].reset_index(drop=True) for s in self.symbols}
-    new = np.r_[True, (ev.us.to_numpy()[1:] != ev.us.to_numpy()[:-1]) | (ev.symbol.to_numpy()[1:] != ev.symbol.to_numpy()[:-1])]
-    starts = np.flatnonzero(new); ends = np.r_[starts[1:], len(ev)]
-    state, bars = {}, {s: [] for s in self.symbols}          # forming bar per symbol: [minute_us, o, h, l, c, volume, pv, n]
-    self.script, self.channel, self.groups_upto, self.group_sym, self.group_row_end, self.group_us = [], [], [], [], [], []
-    self.group_bar = []
-    cols = [ev[c].to_numpy() for c in ('symbol', 'us', 'price', 'volume', 'side', 'trade_id', 'row')]
-    for g, (a, b) in enumerate(zip(starts, ends)):
-        sym, us = cols[0][a], int(cols[1][a])
-        data = [{'symbol': sym, 'side': cols[4][i], 'price': float(cols[2][i]), 'qty': float(cols[3][i]), 'ord_type': 'market',
-                 'trade_id': int(cols[5][i]), 'timestamp': _iso(us)} for i in range(a, b)]
-        minute = us - us % 60_000_000
-        st = state.get(sym)
-        if st is None or st[0] != minute:
-            if st is not None: bars[sym].append(tuple(st))
-            st = state[sym] = [minute, data[0]['price'], data[0]['price'], data[0]['price'], data[0]['price'], 0.0, 0.0, 0]
-        for d in data:
-            p, q = d['price'], d['qty']
-            st[2], st[3], st[4] = max(st[2], p), min(st[3], p), p
-            st[5] += q; st[6] += p*q; st[7] += 1
-        self.group_sym.append(sym); self.group_row_end.append(int(cols[6][b - 1]) + 1); self.group_us.append(us)
-        self.group_bar.append((tuple(st), len(bars[sym])))
-        self.script.append(json.dumps({'channel': 'trade', 'type': 'update', 'data': data})); self.channel.append('trade')
-        self.script.append(json.dumps({'channel': 'ohlc', 'type': 'update', 'data': [self._bar_json(sym, st)]})); self.channel.append('ohlc')
-        self.groups_upto += [g + 1, g + 1]
-        if heartbeat_every and (g + 1) % heartbeat_every == 0:
-            self.script.append('{"channel":"heartbeat"}'); self.channel.append(None); self.groups_upto.append(g + 1)
-    for s, st in state.items(): bars[s].append(tuple(st))
-    self.bars = bars
-    for pos in sorted(junk, reverse=True):
-        self.script.insert(pos, junk[pos]); self.channel.insert(pos, None); self.groups_upto.insert(pos, self.groups_upto[pos - 1] if pos else 0)
-    self.group_us = np.array(self.group_us, np.int64)
-    self.n_trade_messages = self.channel.count('trade')
-
-@patch
-def _bar_json(self: FakeKraken, sym: str, st) -> dict:
-    minute, o, h, l, c, vol, pv, n = st
-    return {'symbol': sym, 'open': o, 'high': h, 'low': l, 'close': c, 'trades': n, 'volume': round(vol, 8), 'vwap': min(h, max(l, round(pv/vol, 8))),
-            'interval_begin': _iso(minute, 9), 'interval': 1, 'timestamp': _iso(minute + 60_000_000)}
-
-@patch
-def truth_trades(self: FakeKraken, symbol: str) -> pd.DataFrame:
-    "The whole tape of `symbol` (canonical trades)."
-    t = self.tape[normalize_symbol(symbol)]
-    return pd.DataFrame({'timestamp': pd.to_datetime(t.us.to_numpy(), unit='us', utc=True).astype(TIMESTAMP_DTYPE),
-                         'price': t.price.to_numpy(), 'volume': t.volume.to_numpy(), 'side': t.side.to_numpy().astype(str)})
-
-@patch
-def truth_candles(self: FakeKraken, symbol: str) -> pd.DataFrame:
-    "Every bar of `symbol` but its last (which no later update closes), as the feed and the REST API report them."
-    return _bars_frame([self._bar_json(symbol, st) for st in self.bars[normalize_symbol(symbol)][:-1]])
-
-def _bars_frame(rows: list[dict]) -> pd.DataFrame:
-    idx = pd.DatetimeIndex(pd.to_datetime([r['interval_begin'] for r in rows], utc=True), name='timestamp').astype(TIMESTAMP_DTYPE)
-    return pd.DataFrame({'open': [r['open'] for r in rows], 'high': [r['high'] for r in rows], 'low': [r['low'] for r in rows],
-                         'close': [r['close'] for r in rows], 'volume': [r['volume'] for r in rows],
-                         'trade_count': [float(r['trades']) for r in rows], 'vwap': [r['vwap'] for r in rows]}, index=idx)
-
-# %% ../../nbs/17a_data.recorder.ipynb #f9a1f136
-@patch
-def _released(self: FakeKraken, symbol: str) -> tuple[int, int]:
-    "(trade rows of `symbol` released so far, number of groups released) at the current script position."
-    g = self.groups_upto[self.cursor - 1] if self.cursor else 0
-    rows = 0
-    for k in range(g - 1, -1, -1):                  # newest released group of this symbol
-        if self.group_sym[k] == symbol: rows = self.group_row_end[k]; break
-    return rows, g
-
-@patch
-def _bars_released(self: FakeKraken, symbol: str) -> list:
-    "Bars of `symbol` as far as released: final closed ones, then the forming one (cumulative so far)."
-    _, g = self._released(symbol)
-    for k in range(g - 1, -1, -1):
-        if self.group_sym[k] == symbol:
-            st, n_closed = self.group_bar[k]
-            return list(self.bars[symbol][:n_closed]) + [st]
-    return []
-
-@patch
-def _snapshots(self: FakeKraken, channels: set) -> list[str]:
-    out = []
-    for s in self.symbols:
-        if 'trade' in channels:
-            rows, _ = self._released(s)
-            t = self.tape[s].iloc[max(0, rows - self.snapshot_trades):rows]
-            data = [{'symbol': s, 'side': r.side, 'price': float(r.price), 'qty': float(r.volume), 'ord_type': 'market',
-                     'trade_id': int(r.trade_id), 'timestamp': _iso(int(r.us))} for r in t.itertuples()]
-            out.append(json.dumps({'channel': 'trade', 'type': 'snapshot', 'data': data}))
-        if 'ohlc' in channels:
-            bars = self._bars_released(s)[-self.snapshot_bars:] if self.snapshot_bars else []
-            out.append(json.dumps({'channel': 'ohlc', 'type': 'snapshot', 'data': [self._bar_json(s, st) for st in bars]}))
-    return out
-
-# %% ../../nbs/17a_data.recorder.ipynb #28af7a50
-@patch
-async def _ws_handler(self: FakeKraken, ws):
-    from websockets.exceptions import ConnectionClosed
-    self.connections += 1
-    if self.connections > 1: self.cursor = min(len(self.script), self.cursor + self.reconnect_skip)
-    now = _iso(time.time_ns()//1000)
-    try:
-        await ws.send(json.dumps({'channel': 'status', 'type': 'update', 'data': [{'api_version': 'v2', 'connection_id': self.connections,
-                                  'system': 'online', 'version': '2.0.0'}]}))
-        self.sent += 1
-        channels = set()
-        while channels != {'trade', 'ohlc'}:                 # subscribe requests: ack each symbol, until both channels or a pause
-            try: req = json.loads(await asyncio.wait_for(ws.recv(), timeout=0.3 if channels else 10))
-            except (asyncio.TimeoutError, json.JSONDecodeError): break
-            p = req.get('params', {}) if isinstance(req, dict) else {}
-            if req.get('method') != 'subscribe' or p.get('channel') not in ('trade', 'ohlc'): continue
-            for s in p.get('symbol', []):
-                result = {'channel': p['channel'], 'snapshot': p.get('snapshot', True), 'symbol': s} | ({'interval': 1} if p['channel'] == 'ohlc' else {})
-                await ws.send(json.dumps({'method': 'subscribe', 'result': result, 'success': True, 'time_in': now, 'time_out': now, 'req_id': req.get('req_id')}))
-                self.sent += 1
-            channels.add(p['channel'])
-        for m in self._snapshots(channels): await ws.send(m); self.sent += 1
-        t0, start = time.perf_counter(), self.cursor
-        while self.cursor < len(self.script):
-            i = self.cursor
-            if self.drops and i >= self.drops[0]:
-                self.drops.pop(0); self.dropped += 1
-                ws.transport.close()                          # TCP closed without a WebSocket close frame: a dropped connection (1006)
-                return
-            if self.channel[i] is None or self.channel[i] in channels:
-                await ws.send(self.script[i]); self.sent += 1
-            self.cursor = i + 1
-            if self.rate:
-                ahead = (self.cursor - start)/self.rate - (time.perf_counter() - t0)
-                if ahead > 0.002: await asyncio.sleep(ahead)
-            elif i % 100 == 0: await asyncio.sleep(0)
-        if self.end_connection is None: self.end_connection = self.connections
-        if self.close_at_end: await ws.close(1000, 'end of script')   # after everything sent: the client has read all once it reconnects
-        await ws.wait_closed()                                # the script is over: keep the connection until the client leaves
-    except ConnectionClosed: return
-
-# %% ../../nbs/17a_data.recorder.ipynb #c3173e71
-@patch
-def _rest_answer(self: FakeKraken, path: str, query: dict) -> dict:
-    self.rest_calls += 1
-    if self.rest_down: return {'error': ['EService:Unavailable'], 'result': {}}
-    pairs = {rest_pair(s): s for s in self.symbols}
-    pair = query.get('pair', [''])[0]
-    if pair not in pairs: return {'error': ['EQuery:Unknown asset pair'], 'result': {}}
-    s = pairs[pair]
-    key = 'XXBTZ' + pair[3:] if pair.startswith('XBT') else pair          # Kraken keys answers by its internal name
-    if path == '/0/public/OHLC':
-        since = int(query.get('since', ['0'])[0])
-        bars = self._bars_released(s)
-        rows, g = self._released(s)
-        now = int(self.group_us[g - 1]) if g else 0
-        committed = [b for b in bars if b[0] + 60_000_000 <= now]
-        forming = [b for b in bars if b[0] + 60_000_000 > now] or ([(now - now % 60_000_000, *([bars[-1][4]]*4), 0.0, 0.0, 0)] if bars else [])
-        lo = now - now % 60_000_000 - 720*60_000_000                       # only the last 720 bars are served
-        out = [b for b in committed if b[0]//1_000_000 > since and b[0] >= lo] + forming[-1:]
-        def row(b):
-            j = self._bar_json(s, b) if b[5] else {'vwap': b[4], 'volume': 0.0, 'trades': 0}
-            return [b[0]//1_000_000, repr(b[1]), repr(b[2]), repr(b[3]), repr(b[4]), repr(float(j['vwap'])), repr(float(j['volume'])), int(j['trades'])]
-        return {'error': [], 'result': {key: [row(b) for b in out], 'last': (committed[-1][0]//1_000_000) if committed else since}}
-    if path == '/0/public/Trades':
-        since = int(query.get('since', ['0'])[0]); count = int(query.get('count', ['1000'])[0])
-        rows, _ = self._released(s)
-        t = self.tape[s].iloc[:rows]
-        t = t[t.us.to_numpy()*1000 > since].iloc[:count]
-        data = [[repr(float(r.price)), repr(float(r.volume)), int(r.us)/1e6, r.side[0], 'm', '', int(r.trade_id)] for r in t.itertuples()]
-        return {'error': [], 'result': {key: data, 'last': str(int(t.us.iloc[-1])*1000 if len(t) else since)}}
-    return {'error': [f'EGeneral:Unknown method {path}'], 'result': {}}
-
-@patch
-def _rest_handler(self: FakeKraken):
-    fake = self
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            u = urllib.parse.urlparse(self.path)
-            body = json.dumps(fake._rest_answer(u.path, urllib.parse.parse_qs(u.query))).encode()
-            self.send_response(200); self.send_header('Content-Type', 'application/json'); self.send_header('Content-Length', str(len(body)))
-            self.end_headers(); self.wfile.write(body)
-        def log_message(self, *args): pass
-    return Handler
-
-# %% ../../nbs/17a_data.recorder.ipynb #e8d8d3ff
-@patch
-async def __aenter__(self: FakeKraken):
-    from websockets.asyncio.server import serve
-    self._ws = await serve(self._ws_handler, '127.0.0.1', 0, compression=None, ping_interval=None, max_queue=None)
-    self.ws_url = f"ws://127.0.0.1:{self._ws.sockets[0].getsockname()[1]}"
-    self._http = ThreadingHTTPServer(('127.0.0.1', 0), self._rest_handler())
-    threading.Thread(target=self._http.serve_forever, daemon=True).start()
-    self.rest_url = f"http://127.0.0.1:{self._http.server_address[1]}"
-    return self
-
-@patch
-async def __aexit__(self: FakeKraken, *exc):
-    self._ws.close(); await self._ws.wait_closed()
-    self._http.shutdown(); self._http.server_close()
-
-@patch
-@contextmanager
-def serving(self: FakeKraken):
-    "Run both servers on a background thread (for a recorder in another process); yields self with `ws_url` and `rest_url`."
-    loop, ready = asyncio.new_event_loop(), threading.Event()
-    def run():
-        asyncio.set_event_loop(loop); loop.run_until_complete(self.__aenter__()); ready.set(); loop.run_forever()
-    thread = threading.Thread(target=run, daemon=True); thread.start()
-    if not ready.wait(10): raise RuntimeError("FakeKraken did not start in 10 s")
-    try: yield self
-    finally:
-        asyncio.run_coroutine_threadsafe(self.__aexit__(), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop); thread.join(5); loop.close()
+def pair_decimals(rest_url: str, symbol: str) -> int:
+    "The price decimals (`pair_decimals`) Kraken's AssetPairs lists for `symbol`: the digits of its vwap."
+    payload = rest_get(rest_url, 'AssetPairs', {'pair': rest_pair(symbol)})
+    if payload.get('error'): raise KrakenRestError(f"Kraken AssetPairs for {symbol}: Kraken answered {payload['error']}")
+    info = list((payload.get('result') or {}).values())
+    if len(info) != 1 or 'pair_decimals' not in info[0]: raise KrakenRestError(f"Kraken AssetPairs for {symbol}: no pair_decimals in {str(payload)[:200]!r}")
+    return int(info[0]['pair_decimals'])
 
 # %% ../../nbs/17a_data.recorder.ipynb #2041db10
 def _last_trade_time(store: Store, symbol: str, hint: pd.Timestamp | None) -> pd.Timestamp | None:
@@ -387,7 +157,8 @@ class Recorder:
     "State of one recording session: see `record`."
     def __init__(self, store, symbols, channels=('trade', 'ohlc'), url: str = KRAKEN_WS_URL, rest_url: str = KRAKEN_REST_URL,
                  duration: float | None = None, backoff=(1.0, 60.0), status_every: float = 5.0, status=print, stop_event=None,
-                 backfill_limit: float = 12*3600, bound_wait: float = 5.0, max_rows: int = 5000, max_seconds: float = 2.0, rng=None):
+                 backfill_limit: float = 7*24*3600, bound_wait: float = 5.0, max_rows: int = 5000, max_seconds: float = 2.0, rng=None,
+                 trade_history: bool = True, rest_pace: float = 1.0):
         self._owns_store = not isinstance(store, Store)
         self.store = store if isinstance(store, Store) else open_store(store)
         self.symbols = [normalize_symbol(s) for s in ([symbols] if isinstance(symbols, str) else symbols)]
@@ -398,12 +169,13 @@ class Recorder:
         self.url, self.rest_url, self.duration, self.backoff = url, rest_url, duration, tuple(backoff)
         backoff_delay(0, *self.backoff)                                # checks the schedule
         self.status_every, self.status, self.backfill_limit, self.bound_wait = status_every, status or (lambda line: None), backfill_limit, bound_wait
+        self.trade_history, self.rest_pace, self._decimals = trade_history, rest_pace, {}
         self.stop_events = [e for e in (stop_event if isinstance(stop_event, (list, tuple)) else [stop_event]) if e is not None]
         self.rng = rng or random.Random()
         self.agg = LiveAggregator(self.symbols)
         self.writer = BatchWriter(self.store, max_rows=max_rows, max_seconds=max_seconds)
         self.counts = dict(reconnects=0, connect_failures=0, backfilled_candles=0, backfilled_trades=0, backfill_conflicts=0,
-                           backfill_errors=0, backfill_refused=0, backfill_incomplete=0)
+                           backfill_errors=0, backfill_refused=0, backfill_incomplete=0, candles_from_trades=0)
         self.problems = []                                             # backfill and connection problems, newest last (last 20)
         self.last_bar = {s: self.store.last_timestamp(s) if 'ohlc' in self.channels else None for s in self.symbols}
         self.last_trade = {s: _last_trade_time(self.store, s, self.last_bar[s]) if 'trade' in self.channels else None for s in self.symbols}
@@ -435,25 +207,59 @@ def _peek(self: Recorder, raw, need: set, upper: dict):
     except Exception: return                                           # the aggregator counts what is wrong with it
 
 @patch
+def _ohlc_gap(self: Recorder, s: str, lo: pd.Timestamp, hi, now: pd.Timestamp, out: dict):
+    "The OHLC part of a symbol's candle gap; returns the [start, end) of minutes older than Kraken's OHLC window, to rebuild from trades (or None)."
+    bars, first, forming = fetch_ohlc_window(self.rest_url, s, lo, hi)
+    out[(s, 'ohlc')] = bars
+    ref = forming if forming is not None else (hi if hi is not None else now).floor('min')
+    window_start = ref - pd.Timedelta(minutes=719)                       # Kraken's 720 entries: the forming one and 719 before it
+    start = lo + pd.Timedelta('1min')
+    if start >= window_start: return None                                # OHLC served the whole gap
+    end = min(t for t in (first, forming, hi, ref) if t is not None)    # minutes before the oldest entry served, all closed
+    oldest = ((hi if hi is not None else now) - pd.Timedelta(seconds=self.backfill_limit)).ceil('min')
+    if not self.trade_history or start < oldest:
+        stop = end if not self.trade_history else max(start, oldest)
+        out[(s, 'note')] = (f"backfill ohlc {s}: the gap starts {start:%Y-%m-%d %H:%M}, older than the 720 bars Kraken's REST OHLC serves"
+                            + (f" and than backfill_limit ({self.backfill_limit/3600:g} h) allows to rebuild from trades" if self.trade_history else '')
+                            + f"; minutes before {stop:%Y-%m-%d %H:%M} stay missing (fill them with `tg4-ml download`, which rebuilds them from trades)")
+        if not self.trade_history: return None
+        start = max(start, oldest)
+    return (start, end) if start < end else None
+
+@patch
 def _fetch_gap(self: Recorder, lower: dict, upper: dict) -> dict:
-    "Runs in a worker thread: fetch the missing bars and trades per (symbol, channel); errors are returned, not raised."
-    out = {}
-    for (s, ch), lo in lower.items():
-        hi = upper.get((s, ch))
+    """Runs in a worker thread: fetch the missing bars and trades per (symbol, channel); errors are returned, not raised.
+    Bars come from REST OHLC; minutes older than its 720-entry window are rebuilt from the Trades endpoint (`trade_candles`), and
+    those trades are stored too when the trade channel is recorded. One paging run serves both needs."""
+    out, now = {}, pd.Timestamp.now(tz='UTC')
+    for s in self.symbols:
+        lo_b, hi_b, lo_t, hi_t = lower.get((s, 'ohlc')), upper.get((s, 'ohlc')), lower.get((s, 'trade')), upper.get((s, 'trade'))
+        spans = {}                                                       # 'ohlc': minutes to rebuild, 'trade': trades to store; [start, end)
+        if lo_b is not None and not (hi_b is not None and hi_b <= lo_b + pd.Timedelta('1min')):
+            try:
+                rebuild = self._ohlc_gap(s, lo_b, hi_b, now, out)
+                if rebuild is not None: spans['ohlc'] = rebuild
+            except Exception as e: out[(s, 'ohlc')] = e
+        if lo_t is not None and not (hi_t is not None and hi_t <= lo_t):
+            ref = hi_t if hi_t is not None else now
+            spans['trade'] = (max(lo_t, ref - pd.Timedelta(seconds=self.backfill_limit)), hi_t)
+        if not spans: continue
         try:
-            if ch == 'ohlc':
-                if hi is not None and hi <= lo + pd.Timedelta('1min'): continue
-                out[(s, ch)] = fetch_ohlc(self.rest_url, s, lo, hi)
-                oldest = (hi if hi is not None else pd.Timestamp.now(tz='UTC')).floor('min') - pd.Timedelta(minutes=720)
-                if lo + pd.Timedelta('1min') < oldest:                 # Kraken serves the last 720 bars only
-                    out[(s, 'note')] = (f"backfill ohlc {s}: the gap starts {lo:%Y-%m-%d %H:%M}, older than the 720 bars Kraken's REST OHLC serves; "
-                                        f"minutes before {oldest:%Y-%m-%d %H:%M} stay missing (fill them with a history download)")
-            else:
-                if hi is not None and hi <= lo: continue
-                ref = hi if hi is not None else pd.Timestamp.now(tz='UTC')
-                start = max(lo, ref - pd.Timedelta(seconds=self.backfill_limit))
-                out[(s, ch)] = fetch_trades(self.rest_url, s, start, hi)
-        except Exception as e: out[(s, ch)] = e
+            start = min(a for a, _ in spans.values())
+            end = None if any(b is None for _, b in spans.values()) else max(b for _, b in spans.values())
+            trades = fetch_trades(self.rest_url, s, start, end, pace=self.rest_pace)
+            if 'ohlc' in spans:
+                a, b = spans['ohlc']
+                if s not in self._decimals: self._decimals[s] = pair_decimals(self.rest_url, s)
+                built = trade_candles(trades[(trades.timestamp >= a) & (trades.timestamp < b)], self._decimals[s])
+                out[(s, 'ohlc')] = pd.concat([built, out[(s, 'ohlc')]]) if len(built) else out[(s, 'ohlc')]
+                out[(s, 'rebuilt')] = len(built)
+            if 'trade' in spans:
+                keep = trades.timestamp >= lo_t                          # from the newest stored trade on: the rebuild's trades too
+                if hi_t is not None: keep &= trades.timestamp < hi_t
+                out[(s, 'trade')] = trades[keep]
+        except Exception as e:
+            for ch in spans: out[(s, ch)] = e                            # the OHLC bars are not written either: no stored bar after a hole
     return out
 
 @patch
@@ -461,6 +267,9 @@ def _write_backfill(self: Recorder, fetched: dict):
     "Write what `_fetch_gap` returned (from the recorder's thread), then release the live batches held back."
     for (s, ch), frame in fetched.items():
         if ch == 'note': self.counts['backfill_incomplete'] += 1; self._problem(frame); continue
+        if ch == 'rebuilt':
+            if not isinstance(fetched.get((s, 'ohlc')), Exception): self.counts['candles_from_trades'] += frame
+            continue
         if isinstance(frame, Exception):
             self.counts['backfill_errors'] += 1; self._problem(f"backfill {ch} {s} failed: {frame}"); continue
         if not len(frame): continue
@@ -591,9 +400,11 @@ async def record(store, symbols, channels=('trade', 'ohlc'), url: str = KRAKEN_W
                  **kw) -> dict:
     """Record Kraken's v2 `trade`/`ohlc` channels for `symbols` into `store` (path, URL or Store) until `duration` seconds or
     `stop_event` (anything with `is_set()`); reconnects with backoff+jitter and backfills gaps from REST (see above).
-    Extra keywords go to `Recorder` (backfill_limit, bound_wait, max_rows, max_seconds, rng).
+    Extra keywords go to `Recorder` (backfill_limit, bound_wait, max_rows, max_seconds, rng, trade_history: rebuild bars older
+    than OHLC's 720 from trades (default True), rest_pace: seconds between REST pages (default 1)).
     Returns counts: messages, malformed, unexpected, trades_written, candles_written (backfill included), already_present,
-    conflicts, reconnects, connect_failures, backfilled_candles, backfilled_trades, backfill_errors, seconds."""
+    conflicts, reconnects, connect_failures, backfilled_candles (candles_from_trades of them rebuilt from trades), backfilled_trades,
+    backfill_errors, backfill_incomplete, seconds."""
     return await Recorder(store, symbols, channels, url, rest_url, duration, backoff, status_every, status, stop_event, **kw).run()
 
 def _system_allocator() -> None:
@@ -614,38 +425,3 @@ def record_sync(*args, **kw) -> dict:
         user = kw.pop('stop_event', None)
         return await record(*args, stop_event=[e for e in (user, stop) if e is not None], **kw)
     return asyncio.run(main())
-
-# %% ../../nbs/17a_data.recorder.ipynb #d6d0b09a
-def stored_equals_truth(store, fake: FakeKraken, symbols=None, trades: bool = True) -> list[str]:
-    "Differences between a store and the market `fake` served (empty when the store holds exactly the truth)."
-    store = store if isinstance(store, Store) else open_store(store, create=False)
-    problems = []
-    for s in symbols or fake.symbols:
-        c, tc = store.read_candles(s), fake.truth_candles(s)
-        c = c[[k for k in tc.columns]] if len(c) else c
-        if len(c) != len(tc) or not c.index.equals(tc.index) or not np.array_equal(c.to_numpy(), tc.to_numpy()):
-            problems.append(f"candles {s}: {len(c)} stored, {len(tc)} served")
-        if not trades: continue
-        t, tt = store.read_trades(s), fake.truth_trades(s)
-        cols = ['timestamp', 'price', 'volume', 'side']
-        if len(t) != len(tt) or not t[cols].reset_index(drop=True).equals(tt[cols]):
-            problems.append(f"trades {s}: {len(t)} stored, {len(tt)} served")
-    return problems
-
-# %% ../../nbs/17a_data.recorder.ipynb #fb1b2e77
-def recorder_process(store, fake: FakeKraken, **record_kw) -> subprocess.Popen:
-    "Start `record_sync` against `fake` in a child process (this tg4_ml; keywords go to `record`, literals only); stdout/stderr are pipes, the counts are printed last."
-    import tg4_ml
-    kw = dict(backoff=(0.05, 0.5), status_every=5, bound_wait=1.0, max_seconds=0.2) | record_kw
-    code = (f"import json; from tg4_ml.data.recorder import record_sync\n"
-            f"c = record_sync({str(store)!r}, {fake.symbols!r}, url={fake.ws_url!r}, rest_url={fake.rest_url!r}, **{kw!r})\n"
-            f"print('COUNTS', json.dumps(c), flush=True)")
-    path = os.pathsep.join([str(Path(tg4_ml.__file__).parents[1])] + [p for p in [os.environ.get('PYTHONPATH')] if p])
-    return subprocess.Popen([sys.executable, '-c', code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, 'PYTHONPATH': path})
-
-def wait_for(condition, timeout: float, what: str, every: float = 0.05):
-    t = time.monotonic()
-    while not condition():
-        if time.monotonic() - t > timeout: raise TimeoutError(f"waited {timeout} s for {what}")
-        time.sleep(every)
