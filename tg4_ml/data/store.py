@@ -255,7 +255,7 @@ class ParquetStore(Store):
         tmp.write_text(json.dumps(meta)); os.replace(tmp, marker)
         self._version = _PARTS_VERSION
 
-# %% ../../nbs/13_data.store.ipynb #2a3f3a90
+# %% ../../nbs/13_data.store.ipynb #6b3bf0cc
 _MERGED_KEY = b'tg4_ml.parts_merged'       # month file metadata: number of the last part merged into it
 _ROW_GROUP = 65_536                        # rows per row group of the files this store writes
 
@@ -373,7 +373,7 @@ class _Stale(Exception):
 
 def _us(t) -> int: return to_utc(t).value//1000
 
-def _read_table(path: Path, start=None, end=None, columns=None, merged: int | None = None) -> pa.Table:
+def _read_table(path: Path, start=None, end=None, columns=None, merged: int | None = None, threads: bool = True) -> pa.Table:
     "Rows of one file with timestamp in [start, end), skipping row groups by their statistics; with `merged`, the month file must carry that marker."
     lo, hi = (None if start is None else _us(start)), (None if end is None else _us(end))
     with open(path, 'rb') as f:
@@ -381,7 +381,7 @@ def _read_table(path: Path, start=None, end=None, columns=None, merged: int | No
         if merged is not None and _merged_of(pf.metadata) != merged: raise _Stale(str(path))
         groups = [g for g, r in enumerate(_group_ranges(pf.metadata))
                   if r is None or ((lo is None or r[1] >= lo) and (hi is None or r[0] < hi))]
-        table = pf.read_row_groups(groups, columns=columns) if groups else pf.schema_arrow.empty_table()
+        table = pf.read_row_groups(groups, columns=columns, use_threads=threads) if groups else pf.schema_arrow.empty_table()
     if columns is not None and not groups: table = table.select(columns)
     if (lo is not None or hi is not None) and table.num_rows:
         ts = table.column('timestamp').cast(pa.timestamp('us', tz='UTC')).cast(pa.int64()).to_numpy()
@@ -413,7 +413,7 @@ def _month_tables(self: ParquetStore, dataset: str, symbol: str, m: _Month, star
     for attempt in range(5):
         try:
             tables = [_read_table(m.path, start, end, columns, merged=m.merged)] if m.info is not None else []
-            return tables + [_read_table(p, start, end, columns) for _, p, info in m.parts
+            return tables + [_read_table(p, start, end, columns, threads=False) for _, p, info in m.parts    # small: no thread pool
                              if info.hi is not None and (lo is None or info.hi >= lo) and (hi is None or info.lo < hi)]
         except (FileNotFoundError, _Stale):
             m = self._listing(dataset, symbol).get(m.stem)
@@ -485,7 +485,7 @@ def _concat_files(paths: list[Path], dest: Path, merged: int):
                 with open(p, 'rb') as f:
                     pf = pq.ParquetFile(f)
                     for g in range(pf.num_row_groups):
-                        t = pf.read_row_group(g).replace_schema_metadata(schema.metadata)
+                        t = pf.read_row_group(g, use_threads=False).replace_schema_metadata(schema.metadata)
                         pending.append(t); rows += t.num_rows
                         if rows >= _ROW_GROUP:
                             whole, k = pa.concat_tables(pending), rows//_ROW_GROUP*_ROW_GROUP
@@ -538,7 +538,7 @@ def _apply(self: ParquetStore, dataset: str, symbol: str, action: str, m: _Month
         for stem, earlier in self._listing(dataset, symbol).items():
             if stem < m.stem and (earlier.parts or earlier.stale): self._compact_month(dataset, symbol, stem)
 
-# %% ../../nbs/13_data.store.ipynb #b333ce78
+# %% ../../nbs/13_data.store.ipynb #207ea82a
 def _months(stamps: pd.DatetimeIndex) -> np.ndarray:
     "UTC month of each timestamp as datetime64[M] (str() gives the file stem '2025-01')."
     return stamps.tz_localize(None).to_numpy().astype('datetime64[M]')
