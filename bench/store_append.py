@@ -49,7 +49,7 @@ def run_one(a):
     if a.layout == 'default': store = ParquetStore(root)
     else: store = ParquetStore(root, max_parts=a.max_parts if a.layout == 'parts' else 0)
     rng, price, start_us = np.random.default_rng(a.seed), 60_000.0, 1_793_491_200_000_000     # 2026-11-01 00:00 UTC
-    times, rss_at_10 = [], None
+    times, rss_at_10, rss_quarters, quarters = [], None, [], {round(a.batches*q/4) for q in (1, 2, 3, 4)}
     rss_start, t_start, written = rss_mb(), time.monotonic(), [0, 0]
     for i in range(a.batches):
         trades, candle, price = batch(i, a.trades, rng, price, start_us)
@@ -58,11 +58,12 @@ def run_one(a):
         written[1] += store.write_candles('BTC/USDT', candle).written
         times.append(time.perf_counter() - t)
         if rss_at_10 is None and time.monotonic() - t_start >= 10: rss_at_10 = (rss_mb(), i + 1)
+        if i + 1 in quarters: rss_quarters.append(rss_mb())
     wall, rss_end = time.monotonic() - t_start, rss_mb()
     held = (len(store.read_trades('BTC/USDT')), len(store.read_candles('BTC/USDT')))
     files = sorted(os.listdir(os.path.join(root, 'trades', 'BTC-USDT')))
     shutil.rmtree(os.path.dirname(root))
-    print(json.dumps(dict(layout=a.layout, times=times, wall=wall, rss_start=rss_start, rss_at_10=rss_at_10, rss_end=rss_end,
+    print(json.dumps(dict(layout=a.layout, times=times, wall=wall, rss_start=rss_start, rss_at_10=rss_at_10, rss_end=rss_end, rss_quarters=rss_quarters,
                           written=written, held=held, files=len(files), parts=sum('.part-' in f for f in files))))
 
 
@@ -77,6 +78,7 @@ def report(r: dict, a):
     at10_text = f"{at10[0]:.1f} MB at 10 s (flush {at10[1]:,})" if at10 else "(run shorter than 10 s)"
     growth = f", growth after 10 s {r['rss_end'] - at10[0]:+.1f} MB" if at10 else ''
     print(f"  RSS            before the first flush {r['rss_start']:.1f} MB, {at10_text}, end {r['rss_end']:.1f} MB{growth}")
+    print(f"                 after 25/50/75/100% of the flushes: {' / '.join(f'{x:.1f}' for x in r['rss_quarters'])} MB")
     ok = list(r['held']) == list(r['written']) == [a.batches*a.trades, a.batches]
     print(f"  store holds {r['held'][0]:,} trades + {r['held'][1]:,} candles (written {r['written'][0]:,} + {r['written'][1]:,}: "
           f"{'all, once' if ok else 'MISMATCH'}); trades folder: {r['files']} files ({r['parts']} parts)")
