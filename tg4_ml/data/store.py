@@ -255,7 +255,7 @@ class ParquetStore(Store):
         tmp.write_text(json.dumps(meta)); os.replace(tmp, marker)
         self._version = _PARTS_VERSION
 
-# %% ../../nbs/13_data.store.ipynb #6b3bf0cc
+# %% ../../nbs/13_data.store.ipynb #325162dc
 _MERGED_KEY = b'tg4_ml.parts_merged'       # month file metadata: number of the last part merged into it
 _ROW_GROUP = 65_536                        # rows per row group of the files this store writes
 
@@ -538,7 +538,7 @@ def _apply(self: ParquetStore, dataset: str, symbol: str, action: str, m: _Month
         for stem, earlier in self._listing(dataset, symbol).items():
             if stem < m.stem and (earlier.parts or earlier.stale): self._compact_month(dataset, symbol, stem)
 
-# %% ../../nbs/13_data.store.ipynb #207ea82a
+# %% ../../nbs/13_data.store.ipynb #c22d1bec
 def _months(stamps: pd.DatetimeIndex) -> np.ndarray:
     "UTC month of each timestamp as datetime64[M] (str() gives the file stem '2025-01')."
     return stamps.tz_localize(None).to_numpy().astype('datetime64[M]')
