@@ -208,60 +208,337 @@ def merge_trades(stored: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataFrame,
     return merged.iloc[order].reset_index(drop=True), dict(written=len(fresh), already_present=int(present.sum()), conflicts=0, replaced=0)
 
 # %% ../../nbs/13_data.store.ipynb #858873e2
-_FORMAT = {'format': 'tg4_ml parquet store', 'version': 1}
+_FORMAT = {'format': 'tg4_ml parquet store', 'version': 1}    # a new store; the first part file raises it to _PARTS_VERSION
+_PARTS_VERSION = 2                                            # stores that may hold part files (older tg4_ml would not see them)
 _MONTH_FILE = re.compile(r'^(\d{4})-(\d{2})\.parquet$')
+_PART_FILE = re.compile(r'^(\d{4})-(\d{2})\.part-(\d{6,})\.parquet$')
 
 class ParquetStore(Store):
-    "The embedded default: a directory of monthly Parquet files per dataset and symbol."
-    def __init__(self, root: str | Path, create: bool = True):
+    "The embedded default: a directory of monthly Parquet files per dataset and symbol; appends go to small part files, merged into the month file by compaction."
+    def __init__(self, root: str | Path, create: bool = True, max_parts: int = 64, max_part_bytes: int = 64 << 20):
         self.root = Path(root).expanduser().resolve()
         self.url = str(self.root)
+        self.max_parts, self.max_part_bytes = max_parts, max_part_bytes    # compaction threshold per month; max_parts=0: no parts
+        self._infos: dict[Path, dict] = {}                                 # per folder: {file name: (stat key, _FileInfo, path, (month, part number))}
         marker = self.root/'tg4_store.json'
         if marker.exists():
             meta = json.loads(marker.read_text())
             if meta.get('format') != _FORMAT['format']: raise ValueError(f"{marker} is not a tg4_ml store marker")
-            if meta.get('version', 0) > _FORMAT['version']: raise ValueError(f"store {self.root} has format version {meta['version']}; this tg4_ml reads up to {_FORMAT['version']}: upgrade tg4_ml")
+            if meta.get('version', 0) > _PARTS_VERSION: raise ValueError(f"store {self.root} has format version {meta['version']}; this tg4_ml reads up to {_PARTS_VERSION}: upgrade tg4_ml")
+            self._version = meta.get('version', 0)
         elif self.root.exists() and any(self.root.iterdir()):
             raise ValueError(f"{self.root} exists, is not empty and is not a tg4_ml store (no tg4_store.json); choose an empty or new directory")
         elif not create: raise FileNotFoundError(f"no store at {self.root}; create one with `tg4-ml sample --store {self.root}` or an ingest")
         else:
             self.root.mkdir(parents=True, exist_ok=True)
             marker.write_text(json.dumps(_FORMAT))
+            self._version = _FORMAT['version']
 
     def __repr__(self): return f"ParquetStore({str(self.root)!r})"
 
     def _dir(self, dataset: str, symbol: str) -> Path: return self.root/dataset/symbol_slug(symbol)
 
-    def _files(self, dataset: str, symbol: str, start=None, end=None) -> list[Path]:
-        d = self._dir(dataset, symbol)
-        if not d.exists(): return []
-        lo = None if start is None else to_utc(start).tz_localize(None).to_period('M')
-        hi = None if end is None else (to_utc(end) - pd.Timedelta('1us')).tz_localize(None).to_period('M')
-        out = []
-        for f in sorted(d.iterdir()):
-            m = _MONTH_FILE.match(f.name)
-            if not m: continue
-            p = pd.Period(f"{m[1]}-{m[2]}", 'M')
-            if (lo is None or p >= lo) and (hi is None or p <= hi): out.append(f)
-        return out
-
     def datasets(self) -> list[tuple[str, str]]:
         out = []
         for d in sorted(self.root.iterdir()):
             if d.is_dir() and (d.name == 'trades' or d.name.startswith('candles_')):
-                out += [(d.name, slug_symbol(s.name)) for s in sorted(d.iterdir()) if s.is_dir() and any(_MONTH_FILE.match(f.name) for f in s.iterdir())]
+                out += [(d.name, slug_symbol(s.name)) for s in sorted(d.iterdir())
+                        if s.is_dir() and any(_MONTH_FILE.match(f.name) or _PART_FILE.match(f.name) for f in s.iterdir())]
         return out
 
+    def _mark_parts(self):
+        "Raise the marker's format version before the first part file: older tg4_ml then refuses the store instead of missing rows."
+        if self._version >= _PARTS_VERSION: return
+        marker = self.root/'tg4_store.json'
+        meta = {**json.loads(marker.read_text()), 'version': _PARTS_VERSION}
+        tmp = marker.with_name(f".tg4_store.json.{uuid.uuid4().hex}.tmp")
+        tmp.write_text(json.dumps(meta)); os.replace(tmp, marker)
+        self._version = _PARTS_VERSION
+
+# %% ../../nbs/13_data.store.ipynb #325162dc
+_MERGED_KEY = b'tg4_ml.parts_merged'       # month file metadata: number of the last part merged into it
+_ROW_GROUP = 65_536                        # rows per row group of the files this store writes
+
+@dataclass(frozen=True)
+class _FileInfo:
+    "Facts from one file's footer (no data page is read)."
+    rows: int
+    lo: int | None            # first and last timestamp in µs since the epoch (None: no rows)
+    hi: int | None
+    merged: int               # month file: number of the last part merged into it (0: none)
+    schema: pa.Schema
+    nbytes: int
+
+def _ts_scale(md) -> tuple[int, callable]:
+    "Index of the timestamp column and a function from its raw statistics to µs."
+    for i in range(md.num_columns):
+        col = md.schema.column(i)
+        if col.name == 'timestamp':
+            lt = str(col.logical_type)
+            if 'nanoseconds' in lt: return i, lambda v: int(v)//1000
+            if 'milliseconds' in lt: return i, lambda v: int(v)*1000
+            return i, int
+    raise ValueError("no 'timestamp' column")
+
+def _group_ranges(md) -> list[tuple[int, int] | None]:
+    "(first, last) timestamp in µs of each row group from its statistics; None where a row group has none."
+    i, to_us = _ts_scale(md)
+    out = []
+    for g in range(md.num_row_groups):
+        s = md.row_group(g).column(i).statistics
+        out.append((to_us(s.min_raw), to_us(s.max_raw)) if s is not None and s.has_min_max else None)
+    return out
+
+def _merged_of(md) -> int:
+    return int((md.metadata or {}).get(_MERGED_KEY, b'0'))
+
+def _file_info(path: Path, nbytes: int) -> _FileInfo:
+    md = pq.read_metadata(path)
+    ranges = [r for g, r in enumerate(_group_ranges(md)) if md.row_group(g).num_rows]
+    if any(r is None for r in ranges):       # no statistics (not written by pyarrow): read the timestamp column
+        ts = pq.read_table(path, columns=['timestamp']).column(0).cast(pa.timestamp('us', tz='UTC')).cast(pa.int64()).to_numpy()
+        ranges = [(int(ts.min()), int(ts.max()))] if len(ts) else []
+    lo = min(r[0] for r in ranges) if ranges else None
+    hi = max(r[1] for r in ranges) if ranges else None
+    return _FileInfo(md.num_rows, lo, hi, _merged_of(md), md.schema.to_arrow_schema(), nbytes)
+
+@dataclass
+class _Month:
+    "One UTC month of a dataset/symbol: its month file (if any) and its part files."
+    stem: str                   # '2025-01'
+    path: Path                  # the month file (may not exist yet)
+    info: _FileInfo | None      # of the month file
+    parts: list = field(default_factory=list)    # [(number, path, _FileInfo)] live parts, oldest first
+    stale: list = field(default_factory=list)    # [path] parts already merged into the month file
+
+    @property
+    def merged(self) -> int: return self.info.merged if self.info is not None else 0
+    @property
+    def last_part(self) -> int: return max([self.merged] + [n for n, _, _ in self.parts])
+    @property
+    def hi(self) -> int | None:
+        "Newest stored timestamp (µs), None when the month holds nothing."
+        his = [i.hi for i in [self.info] + [p[2] for p in self.parts] if i is not None and i.hi is not None]
+        return max(his) if his else None
+    @property
+    def part_bytes(self) -> int: return sum(i.nbytes for _, _, i in self.parts)
+
+@patch
+def _listing(self: ParquetStore, dataset: str, symbol: str) -> dict[str, _Month]:
+    "The months of `dataset`/`symbol` in time order, from a directory listing and the (cached) footers."
+    d = self._dir(dataset, symbol)
+    try: entries = list(os.scandir(d))
+    except FileNotFoundError: return {}
+    old, new, parts = self._infos.get(d, {}), {}, []
+    months: dict[str, _Month] = {}
+    for e in entries:
+        hit = old.get(e.name)
+        if hit is not None: where = hit[3]
+        elif mm := _MONTH_FILE.match(e.name): where = (f"{mm[1]}-{mm[2]}", None)
+        elif mp := _PART_FILE.match(e.name): where = (f"{mp[1]}-{mp[2]}", int(mp[3]))
+        else: continue
+        try:
+            st = e.stat()
+            key = (st.st_ino, st.st_size, st.st_mtime_ns)
+            path = hit[2] if hit is not None else Path(e.path)
+            info = hit[1] if hit is not None and hit[0] == key else _file_info(path, st.st_size)
+        except FileNotFoundError: continue        # gone since the listing (merged by a compaction): readers re-check
+        new[e.name] = (key, info, path, where)
+        if where[1] is None: months[where[0]] = _Month(where[0], path, info)
+        else: parts.append((where[0], where[1], path, info))
+    self._infos[d] = new
+    for stem, n, path, info in sorted(parts, key=lambda p: (p[0], p[1])):
+        m = months.setdefault(stem, _Month(stem, d/f"{stem}.parquet", None))
+        if n <= m.merged: m.stale.append(path)
+        else: m.parts.append((n, path, info))
+    return dict(sorted(months.items()))
+
+def _period(t) -> str: return str(to_utc(t).tz_localize(None).to_numpy().astype('datetime64[M]'))
+
+@patch
+def _months_in(self: ParquetStore, dataset: str, symbol: str, start=None, end=None) -> list[_Month]:
+    "Months that can hold rows in [start, end)."
+    lo = None if start is None else _period(start)
+    hi = None if end is None else _period(to_utc(end) - pd.Timedelta('1us'))
+    return [m for s, m in self._listing(dataset, symbol).items() if (lo is None or s >= lo) and (hi is None or s <= hi)]
+
+@patch
+def _files(self: ParquetStore, dataset: str, symbol: str, start=None, end=None) -> list[Path]:
+    "Data files of the months overlapping [start, end), in time order: each month file, then its live parts."
+    return [p for m in self._months_in(dataset, symbol, start, end) for p in ([m.path] if m.info is not None else []) + [q for _, q, _ in m.parts]]
+
 # %% ../../nbs/13_data.store.ipynb #f5208788
-def _write_table(frame: pd.DataFrame, path: Path, index: bool):
+class _Stale(Exception):
+    "A month file changed between listing and reading it (a compaction in another process)."
+
+def _us(t) -> int: return to_utc(t).value//1000
+
+def _read_table(path: Path, start=None, end=None, columns=None, merged: int | None = None, threads: bool = True) -> pa.Table:
+    "Rows of one file with timestamp in [start, end), skipping row groups by their statistics; with `merged`, the month file must carry that marker."
+    lo, hi = (None if start is None else _us(start)), (None if end is None else _us(end))
+    with open(path, 'rb') as f:
+        pf = pq.ParquetFile(f)
+        if merged is not None and _merged_of(pf.metadata) != merged: raise _Stale(str(path))
+        groups = [g for g, r in enumerate(_group_ranges(pf.metadata))
+                  if r is None or ((lo is None or r[1] >= lo) and (hi is None or r[0] < hi))]
+        table = pf.read_row_groups(groups, columns=columns, use_threads=threads) if groups else pf.schema_arrow.empty_table()
+    if columns is not None and not groups: table = table.select(columns)
+    if (lo is not None or hi is not None) and table.num_rows:
+        ts = table.column('timestamp').cast(pa.timestamp('us', tz='UTC')).cast(pa.int64()).to_numpy()
+        keep = np.ones(len(ts), bool)
+        if lo is not None: keep &= ts >= lo
+        if hi is not None: keep &= ts < hi
+        if not keep.all(): table = table.filter(pa.array(keep))
+    return table
+
+def _candles_frame(table: pa.Table) -> pd.DataFrame:
+    frame = table.to_pandas()
+    frame.index = frame.index.astype(TIMESTAMP_DTYPE)
+    return frame
+
+def _trades_frame(table: pa.Table) -> pd.DataFrame:
+    frame = table.to_pandas()
+    frame['timestamp'] = frame['timestamp'].astype(TIMESTAMP_DTYPE)
+    for c in frame.columns:
+        if frame[c].dtype == object: frame[c] = frame[c].astype('str')
+    return frame
+
+def _read_candle_file(path: Path, start=None, end=None) -> pd.DataFrame: return _candles_frame(_read_table(path, start, end))
+def _read_trade_file(path: Path, start=None, end=None) -> pd.DataFrame: return _trades_frame(_read_table(path, start, end))
+
+@patch
+def _month_tables(self: ParquetStore, dataset: str, symbol: str, m: _Month, start=None, end=None, columns=None) -> list[pa.Table]:
+    "The month file's and the live parts' rows in [start, end) as Arrow tables, in time order; re-listed if a compaction runs meanwhile."
+    lo, hi = (None if start is None else _us(start)), (None if end is None else _us(end))
+    for attempt in range(5):
+        try:
+            tables = [_read_table(m.path, start, end, columns, merged=m.merged)] if m.info is not None else []
+            return tables + [_read_table(p, start, end, columns, threads=False) for _, p, info in m.parts    # small: no thread pool
+                             if info.hi is not None and (lo is None or info.hi >= lo) and (hi is None or info.lo < hi)]
+        except (FileNotFoundError, _Stale):
+            m = self._listing(dataset, symbol).get(m.stem)
+            if m is None: return []
+    raise RuntimeError(f"{dataset} {symbol} {m.stem}: the files kept changing while being read (compactions in another process?); read again")
+
+@patch
+def _read_month(self: ParquetStore, dataset: str, symbol: str, m: _Month, start=None, end=None) -> pd.DataFrame | None:
+    "Rows of one month in [start, end) as one canonical frame (None: no rows)."
+    convert = _trades_frame if dataset == 'trades' else _candles_frame
+    frames = [convert(t) for t in self._month_tables(dataset, symbol, m, start, end) if t.num_rows]
+    if len(frames) <= 1: return frames[0] if frames else None
+    if dataset != 'trades': return pd.concat(frames)
+    out = pd.concat(frames, ignore_index=True)
+    for c in out.columns:
+        if out[c].dtype == object: out[c] = out[c].astype('str')
+    return out
+
+@patch
+def iter_candles(self: ParquetStore, symbol: str, start=None, end=None, interval: str | int = '1m') -> Iterator[pd.DataFrame]:
+    ds, symbol = dataset_name(interval), normalize_symbol(symbol)
+    for m in self._months_in(ds, symbol, start, end):
+        part = self._read_month(ds, symbol, m, start, end)
+        if part is not None and len(part): yield part
+
+@patch
+def iter_trades(self: ParquetStore, symbol: str, start=None, end=None) -> Iterator[pd.DataFrame]:
+    symbol = normalize_symbol(symbol)
+    for m in self._months_in('trades', symbol, start, end):
+        part = self._read_month('trades', symbol, m, start, end)
+        if part is not None and len(part): yield part
+
+@patch
+def _timestamps(self: ParquetStore, dataset: str, symbol: str) -> pd.DatetimeIndex:
+    "Only the timestamp column of every file: cheap summaries of large stores."
+    cols = [t.column('timestamp').cast(pa.timestamp('us', tz='UTC')).to_numpy() for m in self._months_in(dataset, symbol)
+            for t in self._month_tables(dataset, symbol, m, columns=['timestamp'])]
+    return pd.DatetimeIndex(np.concatenate(cols) if cols else np.array([], 'datetime64[us]')).tz_localize('UTC')
+
+@patch
+def last_timestamp(self: ParquetStore, symbol: str, interval: str | int = '1m') -> pd.Timestamp | None:
+    "Open time of the newest stored candle of `interval`, or None: from the footers of the newest month, no data page read."
+    for m in reversed(self._listing(dataset_name(interval), normalize_symbol(symbol)).values()):
+        if m.hi is not None: return pd.Timestamp(m.hi, unit='us', tz='UTC')
+    return None
+
+# %% ../../nbs/13_data.store.ipynb #6979600a
+def _write_table(frame: pd.DataFrame | pa.Table, path: Path, index: bool, merged: int | None = None):
+    "Write `frame` to `path` atomically (temporary name, then rename); `merged`: the month file's merged-parts marker."
+    table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=index)
+    if merged is not None: table = table.replace_schema_metadata({**(table.schema.metadata or {}), _MERGED_KEY: str(merged).encode()})
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
-        pq.write_table(pa.Table.from_pandas(frame, preserve_index=index), tmp, compression='zstd')
+        pq.write_table(table, tmp, compression='zstd', row_group_size=_ROW_GROUP)
         os.replace(tmp, path)
     finally:
         if tmp.exists(): tmp.unlink()
 
+def _concat_files(paths: list[Path], dest: Path, merged: int):
+    "Stream the rows of `paths` (same columns and types, in time order) into a new file at `dest` in row groups of `_ROW_GROUP` rows (memory: about one row group), atomically."
+    schema = pq.read_schema(paths[0])
+    schema = schema.with_metadata({**(schema.metadata or {}), _MERGED_KEY: str(merged).encode()})
+    tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with pq.ParquetWriter(tmp, schema, compression='zstd') as writer:
+            pending, rows = [], 0
+            for p in paths:
+                with open(p, 'rb') as f:
+                    pf = pq.ParquetFile(f)
+                    for g in range(pf.num_row_groups):
+                        t = pf.read_row_group(g, use_threads=False).replace_schema_metadata(schema.metadata)
+                        pending.append(t); rows += t.num_rows
+                        if rows >= _ROW_GROUP:
+                            whole, k = pa.concat_tables(pending), rows//_ROW_GROUP*_ROW_GROUP
+                            writer.write_table(whole.slice(0, k), row_group_size=_ROW_GROUP)
+                            pending, rows = [whole.slice(k)], rows - k
+            if rows: writer.write_table(pa.concat_tables(pending), row_group_size=_ROW_GROUP)
+        os.replace(tmp, dest)
+    finally:
+        if tmp.exists(): tmp.unlink()
+
+@patch
+def _compact_month(self: ParquetStore, dataset: str, symbol: str, stem: str) -> int:
+    "Merge the month's live parts into its month file (atomic rename), then delete them and any stale ones; returns the number merged."
+    m = self._listing(dataset, symbol).get(stem)
+    if m is None: return 0
+    if m.parts:
+        sources = ([(m.path, m.info)] if m.info is not None else []) + [(p, i) for _, p, i in m.parts]
+        columns = sources[0][1].schema.remove_metadata()
+        if all(i.schema.remove_metadata().equals(columns) for _, i in sources): _concat_files([p for p, _ in sources], m.path, m.last_part)
+        else: _write_table(self._read_month(dataset, symbol, m), m.path, index=dataset != 'trades', merged=m.last_part)
+    for p in [p for _, p, _ in m.parts] + m.stale: p.unlink(missing_ok=True)
+    return len(m.parts)
+
+@patch
+def compact(self: ParquetStore, symbol: str | None = None) -> int:
+    "Merge every part file (of `symbol`; default: all symbols) into its month file; returns the number of parts merged."
+    symbol = None if symbol is None else normalize_symbol(symbol)
+    return sum(self._compact_month(ds, sym, stem) for ds, sym in self.datasets() if symbol in (None, sym)
+               for stem, m in self._listing(ds, sym).items() if m.parts or m.stale)
+
+@patch
+def _apply(self: ParquetStore, dataset: str, symbol: str, action: str, m: _Month, frame: pd.DataFrame, on_conflict: str = 'keep'):
+    "Carry out one planned write: 'month' (`frame` is the whole month), 'part' (rows after everything stored) or 'rewrite' (merge into the whole month)."
+    index = dataset != 'trades'
+    if action == 'part':
+        self._mark_parts()
+        path = m.path.with_name(f"{m.stem}.part-{m.last_part + 1:06d}.parquet")
+        _write_table(frame, path, index)
+        for p in m.stale: p.unlink(missing_ok=True)     # left by a killed compaction
+        if len(m.parts) + 1 >= self.max_parts or m.part_bytes + path.stat().st_size >= self.max_part_bytes:
+            self._compact_month(dataset, symbol, m.stem)
+        return
+    if action == 'rewrite':                     # the old write: the whole month (month file and parts), merged
+        stored = self._read_month(dataset, symbol, m)
+        frame = merge_candles(stored, frame, on_conflict)[0] if index else merge_trades(stored, frame)[0]
+    opened = m.hi is None
+    _write_table(frame, m.path, index, merged=m.last_part)
+    for p in [p for _, p, _ in m.parts] + m.stale: p.unlink(missing_ok=True)
+    if opened:                                  # first rows of a month: earlier months are over, merge their parts
+        for stem, earlier in self._listing(dataset, symbol).items():
+            if stem < m.stem and (earlier.parts or earlier.stale): self._compact_month(dataset, symbol, stem)
+
+# %% ../../nbs/13_data.store.ipynb #c22d1bec
 def _months(stamps: pd.DatetimeIndex) -> np.ndarray:
     "UTC month of each timestamp as datetime64[M] (str() gives the file stem '2025-01')."
     return stamps.tz_localize(None).to_numpy().astype('datetime64[M]')
@@ -271,21 +548,37 @@ def _add(total: dict, part: dict):
         if k == 'examples': total[k] = v if total.get(k) is None else total[k]
         else: total[k] = total.get(k, 0) + v
 
+def _all_new(n: int) -> dict: return dict(written=n, already_present=0, conflicts=0, replaced=0)
+
+@patch
+def _plan_month_candles(self: ParquetStore, ds: str, symbol: str, m: _Month, part: pd.DataFrame, mode: str) -> tuple[str | None, pd.DataFrame, dict]:
+    "(action, frame, counts) for new candles `part` of month `m` under `mode` ('keep' or 'replace')."
+    if m.hi is None: return 'month', part, _all_new(len(part))
+    parts = self.max_parts > 0
+    if parts and _us(part.index.min()) > m.hi: return 'part', part, _all_new(len(part))
+    stored = self._read_month(ds, symbol, m, start=part.index.min() if parts else None)      # the tail the new bars overlap
+    stored = part.iloc[:0] if stored is None else stored
+    merged, c = merge_candles(stored, part, mode)
+    if not (c['written'] or c['replaced']): return None, part, c
+    fresh = part.loc[~part.index.isin(stored.index)]
+    if parts and not c['replaced'] and _us(fresh.index.min()) > m.hi: return 'part', fresh, c
+    return ('rewrite', part, c) if parts else ('month', merged, c)
+
 def _plan_candles(self: ParquetStore, symbol: str, candles: pd.DataFrame, interval, on_conflict: str):
-    "Validate and merge every touched month in memory: (report, [(merged frame, path)]); raises before any file is written."
+    "Validate and plan every touched month: (report, [(action, month, frame)]); raises before any file is written."
     check_on_conflict(on_conflict)
     symbol = normalize_symbol(symbol)
     clean, vrep = validate_candles(candles, symbol, interval)
     ds = dataset_name(interval)
+    mode = 'keep' if on_conflict == 'error' else on_conflict
+    listing = self._listing(ds, symbol)
     counts, pending = {}, []
     months = _months(clean.index)
-    for month in np.unique(months):                 # merge every month first: a refused write changes no file
-        part = clean[months == month]
-        path = self._dir(ds, symbol)/f"{month}.parquet"
-        stored = _read_candle_file(path) if path.exists() else part.iloc[:0]
-        merged, c = merge_candles(stored, part, 'keep' if on_conflict == 'error' else on_conflict)
+    for month in np.unique(months):                 # plan every month first: a refused write changes no file
+        m = listing.get(str(month)) or _Month(str(month), self._dir(ds, symbol)/f"{month}.parquet", None)
+        action, frame, c = self._plan_month_candles(ds, symbol, m, clean[months == month], mode)
         _add(counts, c)
-        if c['written'] or c['replaced']: pending.append((merged, path))
+        if action is not None: pending.append((action, m, frame))
     examples = counts.pop('examples', None)
     if counts.get('conflicts') and on_conflict == 'error': raise ConflictError(conflict_message(f"{ds} {symbol}", counts['conflicts'], examples))
     return WriteReport(symbol, ds, rows=len(clean), validation=vrep, conflict_examples=examples, **counts), pending
@@ -293,7 +586,7 @@ def _plan_candles(self: ParquetStore, symbol: str, candles: pd.DataFrame, interv
 @patch
 def write_candles(self: ParquetStore, symbol: str, candles: pd.DataFrame, interval: str | int = '1m', on_conflict: str = 'error') -> WriteReport:
     rep, pending = _plan_candles(self, symbol, candles, interval, on_conflict)
-    for merged, path in pending: _write_table(merged, path, index=True)
+    for action, m, frame in pending: self._apply(rep.dataset, rep.symbol, action, m, frame, 'keep' if on_conflict == 'error' else on_conflict)
     return rep
 
 @patch
@@ -301,59 +594,34 @@ def check_candles(self: ParquetStore, symbol: str, candles: pd.DataFrame, interv
     return _plan_candles(self, symbol, candles, interval, 'keep')[0]
 
 @patch
+def _plan_month_trades(self: ParquetStore, symbol: str, m: _Month, part: pd.DataFrame) -> tuple[str | None, pd.DataFrame, dict]:
+    "(action, frame, counts) for new trades `part` (sorted) of month `m`."
+    if m.hi is None: return 'month', part, _all_new(len(part))
+    parts, first = self.max_parts > 0, part['timestamp'].iloc[0]
+    if parts and _us(first) > m.hi: return 'part', part, _all_new(len(part))
+    stored = self._read_month('trades', symbol, m, start=first if parts else None)   # identical trades share a timestamp: the tail has all copies
+    if stored is None: stored = part.iloc[:0]
+    merged, c = merge_trades(stored, part)
+    if not c['written']: return None, part, c
+    if not parts: return 'month', merged, c
+    fresh = part[~np.isin(_trade_keys(part), _trade_keys(stored))] if len(stored) else part
+    if _us(fresh['timestamp'].iloc[0]) >= m.hi: return 'part', fresh.reset_index(drop=True), c
+    return 'rewrite', part, c
+
+@patch
 def write_trades(self: ParquetStore, symbol: str, trades: pd.DataFrame) -> WriteReport:
     symbol = normalize_symbol(symbol)
     clean, vrep = validate_trades(trades, symbol)
-    counts = {}
+    counts, listing = {}, self._listing('trades', symbol)
     months = _months(pd.DatetimeIndex(clean['timestamp']))
     bounds = np.flatnonzero(np.r_[True, months[1:] != months[:-1], True])   # sorted, so months are contiguous
     for a, b in zip(bounds[:-1], bounds[1:]):
-        part = clean.iloc[a:b].reset_index(drop=True)
-        path = self._dir('trades', symbol)/f"{months[a]}.parquet"
-        stored = _read_trade_file(path) if path.exists() else part.iloc[:0]
-        merged, c = merge_trades(stored, part)
+        stem = str(months[a])
+        m = listing.get(stem) or _Month(stem, self._dir('trades', symbol)/f"{stem}.parquet", None)
+        action, frame, c = self._plan_month_trades(symbol, m, clean.iloc[a:b].reset_index(drop=True))
         _add(counts, c)
-        if c['written']: _write_table(merged, path, index=False)
+        if action is not None: self._apply('trades', symbol, action, m, frame)
     return WriteReport(symbol, 'trades', rows=len(clean), validation=vrep, **counts)
-
-# %% ../../nbs/13_data.store.ipynb #6979600a
-def _read_candle_file(path: Path, start=None, end=None) -> pd.DataFrame:
-    filters = _filters('timestamp', start, end)
-    frame = pq.read_table(path, filters=filters or None).to_pandas()
-    frame.index = frame.index.astype(TIMESTAMP_DTYPE)
-    return frame
-
-def _read_trade_file(path: Path, start=None, end=None) -> pd.DataFrame:
-    filters = _filters('timestamp', start, end)
-    frame = pq.read_table(path, filters=filters or None).to_pandas()
-    frame['timestamp'] = frame['timestamp'].astype(TIMESTAMP_DTYPE)
-    for c in frame.columns:
-        if frame[c].dtype == object: frame[c] = frame[c].astype('str')
-    return frame
-
-def _filters(col: str, start, end) -> list:
-    out = []
-    if start is not None: out.append((col, '>=', to_utc(start)))
-    if end is not None: out.append((col, '<', to_utc(end)))
-    return out
-
-@patch
-def iter_candles(self: ParquetStore, symbol: str, start=None, end=None, interval: str | int = '1m') -> Iterator[pd.DataFrame]:
-    for f in self._files(dataset_name(interval), normalize_symbol(symbol), start, end):
-        part = _read_candle_file(f, start, end)
-        if len(part): yield part
-
-@patch
-def iter_trades(self: ParquetStore, symbol: str, start=None, end=None) -> Iterator[pd.DataFrame]:
-    for f in self._files('trades', normalize_symbol(symbol), start, end):
-        part = _read_trade_file(f, start, end)
-        if len(part): yield part
-
-@patch
-def _timestamps(self: ParquetStore, dataset: str, symbol: str) -> pd.DatetimeIndex:
-    "Only the timestamp column of every file: cheap summaries of large stores."
-    cols = [pq.read_table(f, columns=['timestamp']).column(0).to_numpy() for f in self._files(dataset, symbol)]
-    return pd.DatetimeIndex(np.concatenate(cols) if cols else np.array([], 'datetime64[us]')).tz_localize('UTC')
 
 # %% ../../nbs/13_data.store.ipynb #afcb6740
 STORE_SCHEME_MODULES = {'postgresql': 'tg4_ml.data.postgres', 'postgres': 'tg4_ml.data.postgres'}   # scheme -> module that registers it
