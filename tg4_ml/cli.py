@@ -337,14 +337,19 @@ def _train_config(args, cfg: Config, **over):
     except (ValueError, TypeError) as e: raise CliError(str(e)) from None
 
 def _result_table(results) -> str:
+    from tg4_ml.eval.backtest import benchmark_metrics
+    from tg4_ml.eval.report import fmt_pct
     rows = []
     for r in results:
         m, b, bt = r.metrics, r.baselines, r.backtest.metrics
         rows.append({'model': r.model_version.ref, 'test rows': m['rows'], 'accuracy': m['accuracy'], 'majority': b['majority']['accuracy'],
                      'persistence': b['persistence']['accuracy'], 'macro F1': m['macro_f1'], 'log-loss': m['log_loss'], 'ECE': m['ece'],
-                     'trades': bt['trades'], 'net return': bt['total_return'], 'buy&hold': r.backtest.buy_and_hold_metrics['total_return'],
-                     'Sharpe': bt['sharpe'], 'max DD': bt['max_drawdown'], 'fees': bt['fees_paid']})
-    return pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f'{v:.4g}')
+                     'trades': bt['trades'], 'net return': fmt_pct(bt['total_return']), 'b&h same exposure': fmt_pct(benchmark_metrics(r.backtest)['total_return']),
+                     'b&h all cash': fmt_pct(r.backtest.buy_and_hold_metrics['total_return']),
+                     'Sharpe': bt['sharpe'], 'max DD': fmt_pct(-bt['max_drawdown']), 'fees': f"${bt['fees_paid']:,.0f}"})
+    t = pd.DataFrame(rows)
+    for k in ('accuracy', 'majority', 'persistence'): t[k] = t[k].map(lambda v: fmt_pct(v, signed=False, digits=1))
+    return t.to_string(index=False, float_format=lambda v: f'{v:.4g}')
 
 def _print_where(results, cfg: Config, tracking_uri):
     for r in results:

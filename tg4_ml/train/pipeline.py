@@ -16,8 +16,9 @@ import pandas as pd
 from ..core import normalize_symbol
 from ..data.store import open_store
 from ..data.synthetic import SyntheticMarket, generate_market, planted_truth
-from ..eval.backtest import backtest
+from ..eval.backtest import backtest, benchmark_metrics
 from ..eval.metrics import classification_metrics
+from ..eval.report import fmt_pct
 from ..features.classifier import FeatureSpec, signal_rows
 from ..models.classifier import SignalClassifier
 from ..registry import ModelRegistry
@@ -63,7 +64,8 @@ class PipelineResult:
             s, m, b, bt, o = r.data.symbol, r.metrics, r.baselines, r.backtest.metrics, self.oracle.get(r.data.symbol, {})
             rows.append({'symbol': s, 'market': self.kinds.get(s, ''), 'model': r.model_version.ref, 'test rows': m['rows'],
                          'accuracy': m['accuracy'], 'majority': b['majority']['accuracy'], 'persistence': b['persistence']['accuracy'],
-                         'trades': bt['trades'], 'net return': bt['total_return'], 'buy&hold': r.backtest.buy_and_hold_metrics['total_return'],
+                         'trades': bt['trades'], 'net return': bt['total_return'], 'b&h same exposure': benchmark_metrics(r.backtest)['total_return'],
+                         'b&h all cash': r.backtest.buy_and_hold_metrics['total_return'],
                          'max DD': bt['max_drawdown'], 'fees': bt['fees_paid'], 'oracle accuracy': o.get('accuracy', np.nan),
                          'oracle trades': o.get('trades', np.nan), 'oracle net return': o.get('net return', np.nan)})
         return pd.DataFrame(rows)
@@ -71,10 +73,14 @@ class PipelineResult:
     def __str__(self) -> str:
         t = self.table()
         for c in ('oracle trades',): t[c] = t[c].map(lambda v: '' if pd.isna(v) else f'{v:.0f}')
-        fmt = lambda v: '' if pd.isna(v) else f'{v:.4g}'
+        for c in ('accuracy', 'majority', 'persistence', 'oracle accuracy'): t[c] = t[c].map(lambda v: fmt_pct(v, signed=False, digits=1))
+        for c in ('net return', 'b&h same exposure', 'b&h all cash', 'oracle net return'): t[c] = t[c].map(fmt_pct)
+        t['max DD'] = t['max DD'].map(lambda v: fmt_pct(-v))
+        t['fees'] = t['fees'].map(lambda v: f'${v:,.0f}')
         head = ("Out-of-sample results (each model's test part; accuracy beside the majority-class and persistence baselines; "
-                "backtest after fees and slippage; oracle = the same model on the generator's hidden truth, the ceiling):")
-        return f"{head}\n{t.to_string(index=False, float_format=fmt)}\npipeline wall time {self.wall_s:.0f} s"
+                "backtest after fees and slippage, beside buy-and-hold of the same USD at risk and of all the cash; "
+                "oracle = the same model on the generator's hidden truth, the ceiling):")
+        return f"{head}\n{t.to_string(index=False)}\npipeline wall time {self.wall_s:.0f} s"
 
 def run_pipeline(store, symbols=None, generate: bool = True, days: float = 30, signal_strength: float = DEFAULT_EDGE_STRENGTH,
                  seed: int = 42, config: TrainConfig | None = None, registry: ModelRegistry | str | Path = 'models',
