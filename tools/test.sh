@@ -67,7 +67,7 @@ find_chromium() { python -c 'from tg4_ml.eval.browser import chromium; print(chr
 chromium_path=$(find_chromium)
 if [ -z "$chromium_path" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing Debian's chromium (headless browser for the browser checks)"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
   chromium_path=$(find_chromium)
 fi
 if [ -n "$chromium_path" ]; then
