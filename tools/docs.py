@@ -321,9 +321,10 @@ def notebooks(only: list[str] | None) -> list[Path]:
     return out
 
 
-def check_site(out: Path, pages: list[str]) -> int:
+def check_site(out: Path, pages: list[str], expected: dict | None = None) -> int:
     """Open the index and `pages` in headless Chromium (tg4_ml.eval.browser): every plotly figure drawn, no script error or failed
-    load, the page's title shown; the index links to every page of the site and each of its links resolves. Returns the failures."""
+    load, the page's title shown, as many figures in the page as the build wrote (`expected`: page name -> figures; a figure lost in
+    rendering fails); the index links to every page of the site and each of its links resolves. Returns the failures."""
     from urllib.parse import urlparse, unquote
     from tg4_ml.eval.browser import open_page
     failures = 0
@@ -349,6 +350,9 @@ def check_site(out: Path, pages: list[str]) -> int:
         pg = visit(name)
         if pg is not None and not pg.text.strip():
             failures += 1; print(f"  browser FAILED: {name} shows no text")
+        want = (expected or {}).get(name, {}).get('figures')
+        if pg is not None and want is not None and pg.figures != want:
+            failures += 1; print(f"  browser FAILED: {name} has {pg.figures} plotly figures in the browser, the build wrote {want}")
     return failures
 
 
@@ -422,7 +426,7 @@ def main(argv=None) -> int:
     print(f"open {index}")
     bad = 1 if failed and not args.keep_going else 0
     if args.check is not None:
-        n = check_site(out, args.check)
+        n = check_site(out, args.check, results)
         print(f"tools/docs.py: browser check of the index and {len(args.check)} pages: {'passed' if n == 0 else f'{n} failed'}")
         bad = bad or (1 if n else 0)
     return bad

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['BacktestConfig', 'EXIT_REASONS', 'TradingConfig', 'signals_from_predictions', 'performance', 'BacktestResult',
-           'backtest', 'exposure_benchmark', 'benchmark_metrics']
+           'backtest', 'usd_at_risk', 'exposure_benchmark', 'benchmark_metrics']
 
 # %% ../../nbs/41_eval.backtest.ipynb #cc56ac18
 from dataclasses import asdict, dataclass
@@ -210,10 +210,14 @@ def backtest(candles: pd.DataFrame, signals, config: TradingConfig | None = None
     return BacktestResult(trades, eq, pd.Series(position, index=idx, name='position'), m, bh, performance(bh, bpy), cfg)
 
 # %% ../../nbs/41_eval.backtest.ipynb #4f7eb7f9
+def usd_at_risk(config: TradingConfig) -> float:
+    "The USD a position puts at risk: `position_size_usd`, but never more than the cash (the engine caps every entry at the cash it has)."
+    return float(min(config.position_size_usd, config.initial_cash))
+
 def exposure_benchmark(result: BacktestResult) -> pd.Series:
-    "Buy-and-hold of the SAME USD at risk as the strategy (`position_size_usd`), the rest in cash: initial_cash + size*(close/first_open - 1)."
+    "Buy-and-hold of the SAME USD at risk as the strategy (`usd_at_risk`), the rest in cash: initial_cash + size*(close/first_open - 1)."
     cfg = result.config
-    return (cfg.initial_cash + cfg.position_size_usd*(result.buy_and_hold/cfg.initial_cash - 1)).rename('benchmark')
+    return (cfg.initial_cash + usd_at_risk(cfg)*(result.buy_and_hold/cfg.initial_cash - 1)).rename('benchmark')
 
 def benchmark_metrics(result: BacktestResult) -> dict:
     "`performance` of `exposure_benchmark(result)` at the result's bars per year."

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .backtest import BacktestResult, benchmark_metrics, exposure_benchmark
+from .backtest import BacktestResult, benchmark_metrics, exposure_benchmark, usd_at_risk
 from ..features.labels import LABEL_NAMES
 
 # %% ../../nbs/42_eval.report.ipynb #3e2df053
@@ -54,7 +54,7 @@ def summary_rows(result: BacktestResult) -> dict[str, dict]:
 
 def _cell(text: str, value=None, cls: str = 'num') -> str:
     "A right-aligned table cell; `pos`/`neg` by the sign of `value`."
-    sign = '' if _missing(value) or value == 0 else (' pos' if value > 0 else ' neg')
+    sign = '' if _missing(value) or not text.strip('+-0.,%') else (' pos' if value > 0 else ' neg')     # by what is shown: '0.00%' stays uncoloured
     return f"<td class='{cls}{sign}'>{html.escape(text)}</td>"
 
 _SUMMARY_LINES = (('net return', 'net_return', lambda v: (fmt_pct(v), v)),
@@ -100,7 +100,7 @@ def report_warnings(result: BacktestResult, calibration: dict | None = None, min
     out = []
     trades = result.metrics['trades']
     if trades == 0:
-        out.append(f"No trades: no buy or sell call reached the confidence threshold ({result.config.confidence_threshold:g}); the backtest says nothing about the model.")
+        out.append(f"No trades: no call opened a position (threshold {result.config.confidence_threshold:g}, {result.config.mode.replace('_', '-')}); the backtest says nothing about the model.")
     elif trades < min_trades:
         out.append(f"Only {trades} trade{'s' if trades != 1 else ''} (fewer than {min_trades}): the returns, Sharpe and win rate carry no statistical weight.")
     if calibration is not None:
@@ -152,17 +152,17 @@ def equity_figure(result, title: str = 'Return after fees vs buy-and-hold at the
     "The strategy's return on its initial cash beside buy-and-hold of the same USD (main benchmark) and of all the cash (dotted; click its legend entry), drawdown below."
     from plotly.subplots import make_subplots
     cash = result.config.initial_cash
-    pct = lambda s: 100*(s/cash - 1)
+    pct = lambda s: 100*(s/s.iloc[0] - 1)                # each from its first bar, as the summary's net returns
     eq, bench, bh = pct(result.equity), pct(exposure_benchmark(result)), pct(result.buy_and_hold)
     dd = -100*(1 - result.equity/result.equity.cummax())
-    size = f"${result.config.position_size_usd:,.0f}"
+    size = f"${usd_at_risk(result.config):,.0f}"
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.72, 0.28], vertical_spacing=0.05)
     fig.add_trace(_line(_thin(eq), name='strategy', line=dict(color=COLORS['strategy'], width=2), hovertemplate='%{y:+.2f}%'), 1, 1)
     fig.add_trace(_line(_thin(bench), name=f'buy and hold {size} (same exposure)', line=dict(color=COLORS['benchmark'], width=1.5), hovertemplate='%{y:+.2f}%'), 1, 1)
     fig.add_trace(_line(_thin(bh), name=f'buy and hold all ${cash:,.0f}', line=dict(color=COLORS['buy_and_hold'], width=1, dash='dot'),
                         visible='legendonly', hovertemplate='%{y:+.2f}%'), 1, 1)
     fig.add_trace(_line(_thin(dd), name='strategy drawdown', fill='tozeroy', line=dict(color=COLORS['drawdown'], width=1), hovertemplate='%{y:.2f}%'), 2, 1)
-    return fig.update_layout(title=title, height=520, yaxis_title=f'% of ${cash:,.0f}', yaxis2_title='drawdown %',
+    return fig.update_layout(title=title, height=520, yaxis_title='return %', yaxis2_title='drawdown %',
                              xaxis_type='date', xaxis2_type='date', yaxis_ticksuffix='%', yaxis2_ticksuffix='%', hovermode='x unified')
 
 def exposure_figure(curves: dict[str, pd.Series], title: str = 'Equity at equal exposure'):

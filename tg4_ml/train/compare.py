@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from ..core import normalize_symbol
-from ..eval.backtest import BacktestResult, exposure_benchmark
-from ..eval.report import exposure_figure, fmt_num, fmt_pct, html_page, report_warnings, summary_html, summary_rows, table_html, warnings_html
+from ..eval.backtest import BacktestResult, exposure_benchmark, usd_at_risk
+from ..eval.report import _missing, exposure_figure, fmt_num, fmt_pct, html_page, report_warnings, summary_html, summary_rows, table_html, warnings_html
 from ..registry import ModelRegistry, ModelVersion
 
 # %% ../../nbs/60c_train.compare.ipynb #47f1b51c
@@ -78,14 +78,15 @@ def config_differences(configs: dict[str, dict]) -> tuple[pd.DataFrame, dict]:
 
 # %% ../../nbs/60c_train.compare.ipynb #4937e3f7
 def exposure_curve(result: BacktestResult) -> pd.Series:
-    "P&L of a backtest in % of the USD it risks in a position: 100 (equity - initial_cash) / position_size_usd."
+    "P&L of a backtest in % of the USD it risks in a position: 100 (equity - initial_cash) / usd_at_risk (the position size, at most the cash)."
     c = result.config
-    return (100*(result.equity - c.initial_cash)/c.position_size_usd).rename('P&L % of position')
+    return (100*(result.equity - c.initial_cash)/usd_at_risk(c)).rename('P&L % of position')
 
 def benchmark_curve(result: BacktestResult) -> pd.Series:
-    "Buy-and-hold at the same exposure as the backtest on the same scale: 100 (close / first open - 1), the price's return over the range."
+    "Buy-and-hold at the same exposure as the backtest on the same scale, from the first bar as the summary measures it: 100 (close - first close) / first open."
     c = result.config
-    return (100*(exposure_benchmark(result) - c.initial_cash)/c.position_size_usd).rename('benchmark')
+    b = exposure_benchmark(result)
+    return (100*(b - b.iloc[0])/usd_at_risk(c)).rename('benchmark')                  # from the first bar, as the summary's net return
 
 # %% ../../nbs/60c_train.compare.ipynb #a4eec7b2
 @dataclass
@@ -141,13 +142,13 @@ def _baselines(backtests: dict) -> tuple[dict, dict]:
     groups = {}
     for ref, mb in backtests.items():
         c = mb.backtest.config
-        groups.setdefault((_range_of(mb), c.position_size_usd, c.initial_cash), []).append(ref)
+        groups.setdefault((_range_of(mb), usd_at_risk(c), c.initial_cash), []).append(ref)
     columns, ranges = {}, {}
     several = len({rng for rng, _, _ in groups}) > 1
     cashes = len({cash for _, _, cash in groups}) > 1
     for (rng, size, cash), refs in groups.items():
         mb = backtests[refs[0]]
-        where = f", {mb.symbol} from {mb.start:%Y-%m-%d %H:%M}" if several else ''
+        where = f", {rng}" if several else ''                     # the whole range: two ranges from the same start stay apart
         columns[f"buy & hold ${size:,.0f}" + (f" of ${cash:,.0f}" if cashes else '') + where] = summary_rows(mb.backtest)['benchmark (same exposure)']
         if rng not in ranges: ranges[rng] = (f"buy & hold{where}", benchmark_curve(mb.backtest))
     columns['flat'] = summary_rows(next(iter(backtests.values())).backtest)['flat']
@@ -160,8 +161,6 @@ def grouped_warnings(warnings: dict[str, list[str]]) -> list[str]:
     for ref, ws in warnings.items():
         for w in ws: same.setdefault(w, []).append(ref)
     return [f"{', '.join(refs)}: {w}" for w, refs in same.items()]
-
-def _missing(v) -> bool: return v is None or isinstance(v, (float, np.floating)) and np.isnan(v)
 
 def _text(v, signed_pct: bool | None = None) -> str:
     "A value as text: '—' if missing, a percentage when `signed_pct` is not None (signed if True), numbers with fmt_num."
