@@ -106,20 +106,21 @@ def fetch_ohlc(rest_url: str, symbol: str, after: pd.Timestamp, before: pd.Times
     "Committed 1-minute candles with bar open in (after, before) from Kraken REST (at most its last 720 bars)."
     return fetch_ohlc_window(rest_url, symbol, after, before)[0]
 
-def trade_pages(get, symbol: str, start: pd.Timestamp, end: pd.Timestamp | None = None, max_pages: int = 100_000, pace: float = 0.0):
+def trade_pages(get, symbol: str, start: pd.Timestamp, end: pd.Timestamp | None = None, max_pages: int = 100_000, pace: float = 0.0,
+                page_size: int = 1000):
     """Pages (canonical trades + trade_id) with timestamp in [start, end) from Kraken's Trades endpoint, oldest first; `get(since_ns)`
     returns one answer. Each request asks from 1 ns before the last trade received (so trades sharing its time are never lost
-    whether Kraken's `since` is inclusive or not); the trades already received come again and are dropped by trade_id."""
-    since, seen, full = int(start.value) - 1, set(), 0
+    whether Kraken's `since` is inclusive or not); the trades already received come again and are dropped by trade_id.
+    `page_size`: the most trades one answer holds (Kraken's 1000); a full page of trades at one time cannot be paged past: an error."""
+    since, seen = int(start.value) - 1, set()
     for i in range(max_pages):
         if i and pace: time.sleep(pace)
         page, last = parse_rest_trades(get(since), symbol)
         new = page[~page.trade_id.isin(seen)] if seen else page
         if not len(new):
-            if len(page) >= max(full, 2) and page.timestamp.iloc[0] == page.timestamp.iloc[-1]:
+            if len(page) >= page_size and page.timestamp.iloc[0] == page.timestamp.iloc[-1]:
                 raise KrakenRestError(f"Kraken Trades for {symbol}: a whole page of trades at {page.timestamp.iloc[-1]}: cannot page past them")
             return
-        full = max(full, len(page))
         seen = set(page.trade_id.tolist())
         t_last = new.timestamp.iloc[-1]
         keep = new.timestamp >= start
@@ -131,9 +132,10 @@ def trade_pages(get, symbol: str, start: pd.Timestamp, end: pd.Timestamp | None 
         since = nxt - 1
     raise KrakenRestError(f"Kraken Trades for {symbol}: stopped after {max_pages} pages at {t_last}")
 
-def fetch_trades(rest_url: str, symbol: str, start: pd.Timestamp, end: pd.Timestamp | None = None, max_pages: int = 100_000, pace: float = 0.0) -> pd.DataFrame:
-    "Trades with timestamp in [start, end) from Kraken REST (`trade_pages` over `rest_get`, `pace` seconds between requests)."
-    parts = list(trade_pages(lambda since: rest_get(rest_url, 'Trades', {'pair': rest_pair(symbol), 'since': since}), symbol, start, end, max_pages, pace))
+def fetch_trades(rest_url: str, symbol: str, start: pd.Timestamp, end: pd.Timestamp | None = None, max_pages: int = 100_000, pace: float = 0.0,
+                 page_size: int = 1000) -> pd.DataFrame:
+    "Trades with timestamp in [start, end) from Kraken REST (`trade_pages` over `rest_get`, `pace` seconds between requests, `page_size` trades a full answer)."
+    parts = list(trade_pages(lambda since: rest_get(rest_url, 'Trades', {'pair': rest_pair(symbol), 'since': since}), symbol, start, end, max_pages, pace, page_size))
     trades = pd.concat(parts, ignore_index=True) if parts else parse_rest_trades({'result': {'X': [], 'last': None}}, symbol)[0]
     return trades.sort_values('timestamp', kind='stable').reset_index(drop=True)
 
@@ -158,7 +160,7 @@ class Recorder:
     def __init__(self, store, symbols, channels=('trade', 'ohlc'), url: str = KRAKEN_WS_URL, rest_url: str = KRAKEN_REST_URL,
                  duration: float | None = None, backoff=(1.0, 60.0), status_every: float = 5.0, status=print, stop_event=None,
                  backfill_limit: float = 7*24*3600, bound_wait: float = 5.0, max_rows: int = 5000, max_seconds: float = 2.0, rng=None,
-                 trade_history: bool = True, rest_pace: float = 1.0):
+                 trade_history: bool = True, rest_pace: float = 1.0, trades_page_size: int = 1000):
         self._owns_store = not isinstance(store, Store)
         self.store = store if isinstance(store, Store) else open_store(store)
         self.symbols = [normalize_symbol(s) for s in ([symbols] if isinstance(symbols, str) else symbols)]
@@ -169,7 +171,7 @@ class Recorder:
         self.url, self.rest_url, self.duration, self.backoff = url, rest_url, duration, tuple(backoff)
         backoff_delay(0, *self.backoff)                                # checks the schedule
         self.status_every, self.status, self.backfill_limit, self.bound_wait = status_every, status or (lambda line: None), backfill_limit, bound_wait
-        self.trade_history, self.rest_pace, self._decimals = trade_history, rest_pace, {}
+        self.trade_history, self.rest_pace, self.trades_page_size, self._decimals = trade_history, rest_pace, trades_page_size, {}
         self.stop_events = [e for e in (stop_event if isinstance(stop_event, (list, tuple)) else [stop_event]) if e is not None]
         self.rng = rng or random.Random()
         self.agg = LiveAggregator(self.symbols)
@@ -247,7 +249,7 @@ def _fetch_gap(self: Recorder, lower: dict, upper: dict) -> dict:
         try:
             start = min(a for a, _ in spans.values())
             end = None if any(b is None for _, b in spans.values()) else max(b for _, b in spans.values())
-            trades = fetch_trades(self.rest_url, s, start, end, pace=self.rest_pace)
+            trades = fetch_trades(self.rest_url, s, start, end, pace=self.rest_pace, page_size=self.trades_page_size)
             if 'ohlc' in spans:
                 a, b = spans['ohlc']
                 if s not in self._decimals: self._decimals[s] = pair_decimals(self.rest_url, s)
@@ -259,14 +261,19 @@ def _fetch_gap(self: Recorder, lower: dict, upper: dict) -> dict:
                 if hi_t is not None: keep &= trades.timestamp < hi_t
                 out[(s, 'trade')] = trades[keep]
         except Exception as e:
-            for ch in spans: out[(s, ch)] = e                            # the OHLC bars are not written either: no stored bar after a hole
+            if 'trade' in spans: out[(s, 'trade')] = e
+            if 'ohlc' in spans:                                          # OHLC's bars are kept (live bars follow them anyway): the hole is reported
+                a, b = spans['ohlc']
+                out[(s, 'hole')] = (f"backfill ohlc {s}: rebuilding the minutes {a:%Y-%m-%d %H:%M} to {b - pd.Timedelta('1min'):%Y-%m-%d %H:%M} "
+                                    f"(older than the 720 bars Kraken's REST OHLC serves) from trades failed: {e}; they stay missing "
+                                    f"(fill them with `tg4-ml download`, which rebuilds them from trades)")
     return out
 
 @patch
 def _write_backfill(self: Recorder, fetched: dict):
     "Write what `_fetch_gap` returned (from the recorder's thread), then release the live batches held back."
     for (s, ch), frame in fetched.items():
-        if ch == 'note': self.counts['backfill_incomplete'] += 1; self._problem(frame); continue
+        if ch in ('note', 'hole'): self.counts['backfill_incomplete'] += 1; self._problem(frame); continue
         if ch == 'rebuilt':
             if not isinstance(fetched.get((s, 'ohlc')), Exception): self.counts['candles_from_trades'] += frame
             continue
@@ -401,7 +408,8 @@ async def record(store, symbols, channels=('trade', 'ohlc'), url: str = KRAKEN_W
     """Record Kraken's v2 `trade`/`ohlc` channels for `symbols` into `store` (path, URL or Store) until `duration` seconds or
     `stop_event` (anything with `is_set()`); reconnects with backoff+jitter and backfills gaps from REST (see above).
     Extra keywords go to `Recorder` (backfill_limit, bound_wait, max_rows, max_seconds, rng, trade_history: rebuild bars older
-    than OHLC's 720 from trades (default True), rest_pace: seconds between REST pages (default 1)).
+    than OHLC's 720 from trades (default True), rest_pace: seconds between REST pages (default 1),
+    trades_page_size: the most trades a Trades answer holds (Kraken's 1000)).
     Returns counts: messages, malformed, unexpected, trades_written, candles_written (backfill included), already_present,
     conflicts, reconnects, connect_failures, backfilled_candles (candles_from_trades of them rebuilt from trades), backfilled_trades,
     backfill_errors, backfill_incomplete, seconds."""

@@ -324,8 +324,8 @@ class _Month:
     def part_bytes(self) -> int: return sum(i.nbytes for _, _, i in self.parts)
 
 @patch
-def _listing(self: ParquetStore, dataset: str, symbol: str) -> dict[str, _Month]:
-    "The months of `dataset`/`symbol` in time order, from a directory listing and the (cached) footers."
+def _listing(self: ParquetStore, dataset: str, symbol: str, lo: str | None = None, hi: str | None = None) -> dict[str, _Month]:
+    "The months of `dataset`/`symbol` in time order (only months `lo` <= 'YYYY-MM' <= `hi`), from a directory listing and the (cached) footers."
     d = self._dir(dataset, symbol)
     try: entries = list(os.scandir(d))
     except FileNotFoundError: return {}
@@ -337,6 +337,9 @@ def _listing(self: ParquetStore, dataset: str, symbol: str) -> dict[str, _Month]
         elif mm := _MONTH_FILE.match(e.name): where = (f"{mm[1]}-{mm[2]}", None)
         elif mp := _PART_FILE.match(e.name): where = (f"{mp[1]}-{mp[2]}", int(mp[3]))
         else: continue
+        if (lo is not None and where[0] < lo) or (hi is not None and where[0] > hi):    # outside the range: no footer read
+            if hit is not None: new[e.name] = hit                                      # ... and its cached facts are kept
+            continue
         try:
             st = e.stat()
             key = (st.st_ino, st.st_size, st.st_mtime_ns)
@@ -360,12 +363,7 @@ def _months_in(self: ParquetStore, dataset: str, symbol: str, start=None, end=No
     "Months that can hold rows in [start, end)."
     lo = None if start is None else _period(start)
     hi = None if end is None else _period(to_utc(end) - pd.Timedelta('1us'))
-    return [m for s, m in self._listing(dataset, symbol).items() if (lo is None or s >= lo) and (hi is None or s <= hi)]
-
-@patch
-def _files(self: ParquetStore, dataset: str, symbol: str, start=None, end=None) -> list[Path]:
-    "Data files of the months overlapping [start, end), in time order: each month file, then its live parts."
-    return [p for m in self._months_in(dataset, symbol, start, end) for p in ([m.path] if m.info is not None else []) + [q for _, q, _ in m.parts]]
+    return list(self._listing(dataset, symbol, lo, hi).values())
 
 # %% ../../nbs/13_data.store.ipynb #f5208788
 class _Stale(Exception):
@@ -403,8 +401,6 @@ def _trades_frame(table: pa.Table) -> pd.DataFrame:
         if frame[c].dtype == object: frame[c] = frame[c].astype('str')
     return frame
 
-def _read_candle_file(path: Path, start=None, end=None) -> pd.DataFrame: return _candles_frame(_read_table(path, start, end))
-def _read_trade_file(path: Path, start=None, end=None) -> pd.DataFrame: return _trades_frame(_read_table(path, start, end))
 
 @patch
 def _month_tables(self: ParquetStore, dataset: str, symbol: str, m: _Month, start=None, end=None, columns=None) -> list[pa.Table]:
