@@ -73,10 +73,10 @@ def _progress(iterable, **kw):
     return tqdm(iterable, **kw)
 
 def _parse_ref(ref: str) -> tuple[str, int | None]:
-    "NAME or NAME:VERSION."
-    name, _, version = ref.partition(':')
-    if version and not version.isdigit(): raise CliError(f"model reference {ref!r}: the version must be a number, as in NAME:3")
-    return name, int(version) if version else None
+    "NAME or NAME:VERSION (`registry.parse_ref`), a bad one as a CLI error."
+    from tg4_ml.registry import parse_ref
+    try: return parse_ref(ref)
+    except ValueError as e: raise CliError(str(e)) from None
 
 # %% ../nbs/90_cli.ipynb #cff9bf82
 def _sample_args(p):

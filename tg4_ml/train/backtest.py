@@ -20,7 +20,7 @@ from ..eval.metrics import baselines, calibration, calibration_figure, classific
 from ..features.classifier import classifier_features, min_history, signal_rows
 from ..features.labels import LABEL_NAMES
 from ..features.store import data_hash, features_for, label_columns
-from ..registry import ModelRegistry, code_version
+from ..registry import ModelRegistry, code_version, parse_ref
 from .classifier import TrainConfig, model_signals
 from ..types import to_utc
 
@@ -52,11 +52,6 @@ class ModelBacktest:
                               'trades': bt['trades'], 'net return': bt['total_return'], 'buy&hold': self.backtest.buy_and_hold_metrics['total_return'],
                               'Sharpe': bt['sharpe'], 'max DD': bt['max_drawdown'], 'fees': bt['fees_paid']}])
 
-def _parse_ref(ref: str) -> tuple[str, int | None]:
-    name, _, version = str(ref).partition(':')
-    if version and not version.isdigit(): raise ValueError(f"model reference {ref!r}: the version must be a number, as in NAME:3")
-    return name, int(version) if version else None
-
 def _ts(t) -> pd.Timestamp: return to_utc(t)
 
 # %% ../../nbs/60a_train.backtest.ipynb #e94b8c53
@@ -86,7 +81,7 @@ def backtest_model(store, registry: ModelRegistry | str | Path, ref: str, start=
                    report: str | Path | None = None) -> ModelBacktest:
     "Backtest the registered model `ref` (NAME[:VERSION]) over [start, end) of stored data (default: its test part), under its own trading rules."
     registry = registry if isinstance(registry, ModelRegistry) else ModelRegistry(registry)
-    name, version = _parse_ref(ref)
+    name, version = parse_ref(ref)
     mv = registry.get(name, version)
     entry = mv.config
     trained_on = normalize_symbol(entry['symbol'])
